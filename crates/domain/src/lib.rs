@@ -1,0 +1,19 @@
+//! Pure domain types and rules of Adesão. No I/O, no HTTP, no SQL.
+//!
+//! Every type here *parses*: a value that exists is valid, so the layers above never re-check it.
+//! Error messages are pt-BR because they reach the user unchanged.
+
+mod check_digits;
+pub mod cnpj;
+pub mod codes;
+pub mod cpf;
+pub mod mobile;
+pub mod request_number;
+pub mod volume;
+
+pub use cnpj::{Cnpj, CnpjError};
+pub use codes::{AttachmentKind, LegalBasis, RequestStatus, RequestType, Role, UnknownCode};
+pub use cpf::{Cpf, CpfError};
+pub use mobile::{Mobile, MobileError};
+pub use request_number::{RequestNumber, RequestNumberError};
+pub use volume::{Volume, VolumeError};

@@ -1,0 +1,11 @@
+//! Use cases of Adesão. Each takes the acting user (where there is one) and typed input, checks
+//! the rules of the domain, writes through the store, and returns a typed error that the HTTP
+//! skins turn into a pt-BR message — or changes nothing.
+
+pub mod auth;
+pub mod demo;
+mod password;
+pub mod secret;
+
+pub use adesao_store::users::Account;
+pub use auth::{AuthPolicy, AuthService, LoginError, NewSession};

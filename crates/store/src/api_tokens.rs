@@ -1,0 +1,48 @@
+//! Bearer tokens of the JSON API. Only a SHA-256 of each token is stored.
+
+use jiff::Timestamp;
+use sqlx::AnyConnection;
+
+use crate::{StoreResult, time};
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> StoreResult<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(time::to_db(now))
+    .bind(time::to_db(expires_at))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The user owning this token hash, if the token has not expired.
+pub async fn find_live_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(time::to_db(now))
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn delete_expired(conn: &mut AnyConnection, now: Timestamp) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1")
+        .bind(time::to_db(now))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,53 @@
+//! Persistence of Adesão on SQLite (embedded default) and PostgreSQL.
+//!
+//! One set of SQL text serves both databases through sqlx's `Any` driver: `$1` placeholders,
+//! integers, text and blobs only (see the conventions at the top of the migrations). DDL differs,
+//! so each backend has its own migration folder.
+//!
+//! Repository functions take `&mut AnyConnection`, so a service can call them on a pooled
+//! connection or inside its transaction alike.
+
+mod db;
+pub mod time;
+
+pub mod api_tokens;
+pub mod apis;
+pub mod auth_failures;
+pub mod organizations;
+pub mod sessions;
+pub mod users;
+
+pub use db::{Backend, Db, DbOptions};
+pub use sqlx::AnyConnection;
+
+/// A failure of the store. Its text is for logs, never for users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("corrupt value in column {column}: {detail}")]
+    Corrupt {
+        column: &'static str,
+        detail: String,
+    },
+    #[error("invalid database URL: {0}")]
+    Url(String),
+}
+
+impl StoreError {
+    /// True when a UNIQUE constraint refused the write (both backends report it the same way).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
+    pub(crate) fn corrupt(column: &'static str, detail: impl ToString) -> Self {
+        StoreError::Corrupt {
+            column,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

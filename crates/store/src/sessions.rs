@@ -1,0 +1,98 @@
+//! Server-side browser sessions. The cookie carries a random token; only its SHA-256 is stored,
+//! so a leaked database does not yield usable cookies.
+
+use jiff::Timestamp;
+use sqlx::{AnyConnection, Row};
+
+use crate::{StoreResult, time};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> StoreResult<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $4, $5) RETURNING id",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(csrf_token)
+    .bind(time::to_db(now))
+    .bind(time::to_db(expires_at))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The live session with this token hash, if it has not expired, and the time it was last seen.
+pub async fn find_live(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: Timestamp,
+) -> StoreResult<Option<(Session, Timestamp)>> {
+    let row = sqlx::query(
+        "SELECT id, user_id, csrf_token, expires_at, last_seen_at FROM sessions \
+         WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(time::to_db(now))
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let expires_at: String = row.try_get("expires_at")?;
+    let last_seen: String = row.try_get("last_seen_at")?;
+    Ok(Some((
+        Session {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at: time::from_db("sessions.expires_at", &expires_at)?,
+        },
+        time::from_db("sessions.last_seen_at", &last_seen)?,
+    )))
+}
+
+/// Slides the idle expiry forward.
+pub async fn touch(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
+        .bind(time::to_db(now))
+        .bind(time::to_db(expires_at))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_by_token_hash(conn: &mut AnyConnection, token_hash: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes expired sessions; returns how many.
+pub async fn delete_expired(conn: &mut AnyConnection, now: Timestamp) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(time::to_db(now))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

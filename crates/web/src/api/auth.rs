@@ -1,0 +1,112 @@
+//! `POST /api/v1/auth/token` and the bearer-token extractor.
+
+use std::net::SocketAddr;
+
+use adesao_services::{Account, LoginError};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::problem::{FieldError, Problem};
+use crate::state::AppState;
+
+/// The account behind `Authorization: Bearer TOKEN`; 401 problem+json otherwise.
+pub struct ApiUser(pub Account);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = header
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(Problem::unauthorized)?;
+        match state.auth.token_account(token).await {
+            Ok(Some(account)) => Ok(ApiUser(account)),
+            Ok(None) => Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Token inválido ou expirado. Obtenha um novo em POST /api/v1/auth/token.",
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "token lookup failed");
+                Err(Problem::internal())
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenRequest {
+    cpf: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TokenResponse {
+    token: String,
+    expires_at: String,
+}
+
+pub async fn issue_token(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Response {
+    let cpf = body.cpf.unwrap_or_default();
+    let password = body.password.unwrap_or_default();
+    let account = match state
+        .auth
+        .authenticate(&cpf, &password, &peer.ip().to_string())
+        .await
+    {
+        Ok(account) => account,
+        Err(e) => return login_problem(e).into_response(),
+    };
+    match state.auth.issue_token(&account).await {
+        Ok((token, expires_at)) => {
+            let expires_at = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            (
+                StatusCode::CREATED,
+                axum::Json(TokenResponse { token, expires_at }),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "token issue failed");
+            Problem::internal().into_response()
+        }
+    }
+}
+
+fn login_problem(e: LoginError) -> Problem {
+    let message = e.to_string();
+    match e {
+        LoginError::Cpf(_) => Problem::validation(vec![FieldError {
+            field: "cpf".into(),
+            message,
+        }]),
+        LoginError::MissingPassword => Problem::validation(vec![FieldError {
+            field: "password".into(),
+            message,
+        }]),
+        LoginError::WrongCredentials => Problem::new(StatusCode::UNAUTHORIZED, message),
+        LoginError::RateLimited { minutes } => Problem::new(StatusCode::TOO_MANY_REQUESTS, message)
+            .with_retry_after(u64::try_from(minutes * 60).unwrap_or(60)),
+        LoginError::Store(e) => {
+            tracing::error!(error = %e, "login failed");
+            Problem::internal()
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! `GET /api/v1/me`.
+
+use adesao_store::users::Account;
+use axum::Json;
+use serde::Serialize;
+
+use super::auth::ApiUser;
+
+#[derive(Serialize)]
+pub struct OrganizationView {
+    pub id: i64,
+    pub name: String,
+    pub acronym: String,
+    pub cnpj: String,
+}
+
+#[derive(Serialize)]
+pub struct MeView {
+    pub id: i64,
+    pub cpf: String,
+    pub name: String,
+    pub email: String,
+    pub organization: OrganizationView,
+    pub roles: Vec<adesao_domain::Role>,
+}
+
+impl From<&Account> for MeView {
+    fn from(a: &Account) -> Self {
+        Self {
+            id: a.user.id,
+            cpf: a.user.cpf.formatted(),
+            name: a.user.name.clone(),
+            email: a.user.email.clone(),
+            organization: OrganizationView {
+                id: a.organization.id,
+                name: a.organization.name.clone(),
+                acronym: a.organization.acronym.clone(),
+                cnpj: a.organization.cnpj.formatted(),
+            },
+            roles: a.roles.clone(),
+        }
+    }
+}
+
+pub async fn me(ApiUser(account): ApiUser) -> Json<MeView> {
+    Json(MeView::from(&account))
+}

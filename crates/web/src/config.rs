@@ -1,0 +1,177 @@
+//! Configuration from `ADESAO_*` environment variables (each documented in the README).
+
+use std::net::SocketAddr;
+
+use adesao_store::Backend;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ADESAO_ADDR`: where to listen.
+    pub addr: SocketAddr,
+    /// `ADESAO_DATABASE_URL`: `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// `ADESAO_DEMO_DATA`: load SPEC §12's demo data into an empty database.
+    pub demo_data: bool,
+    /// `ADESAO_COOKIE_SECURE`: mark cookies `Secure` (serve over HTTPS).
+    pub cookie_secure: bool,
+    /// `ADESAO_LOG`: a tracing filter such as `info` or `adesao_web=debug,info`.
+    pub log: String,
+    /// `ADESAO_DB_MAX_CONNECTIONS`: size of the database connection pool.
+    pub db_max_connections: u32,
+}
+
+/// One clear line saying which variable is wrong and what it should be.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl Config {
+    pub const DEFAULT_ADDR: &'static str = "127.0.0.1:8080";
+    pub const DEFAULT_DATABASE_URL: &'static str = "sqlite://data/adesao.db";
+    pub const DEFAULT_LOG: &'static str = "info,sqlx=warn";
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let addr_text = get("ADESAO_ADDR").unwrap_or_else(|| Self::DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError {
+            variable: "ADESAO_ADDR",
+            problem: format!("expected IP:PORT such as 127.0.0.1:8080, got {addr_text:?}"),
+        })?;
+
+        let database_url =
+            get("ADESAO_DATABASE_URL").unwrap_or_else(|| Self::DEFAULT_DATABASE_URL.to_owned());
+        Backend::of_url(&database_url).map_err(|_| ConfigError {
+            variable: "ADESAO_DATABASE_URL",
+            problem: "expected sqlite://PATH or postgres://USER@HOST:PORT/DATABASE".to_owned(),
+        })?;
+
+        let demo_data = parse_bool("ADESAO_DEMO_DATA", get("ADESAO_DEMO_DATA"))?.unwrap_or(true);
+        // Cookies must be Secure in production (HTTPS); on a loopback address the server is
+        // being tried locally over plain HTTP, where a Secure cookie would not come back.
+        let cookie_secure = parse_bool("ADESAO_COOKIE_SECURE", get("ADESAO_COOKIE_SECURE"))?
+            .unwrap_or(!addr.ip().is_loopback());
+
+        let log = get("ADESAO_LOG").unwrap_or_else(|| Self::DEFAULT_LOG.to_owned());
+        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| ConfigError {
+            variable: "ADESAO_LOG",
+            problem: format!("not a valid log filter ({e})"),
+        })?;
+
+        let db_max_connections = match get("ADESAO_DB_MAX_CONNECTIONS") {
+            None => 8,
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| ConfigError {
+                    variable: "ADESAO_DB_MAX_CONNECTIONS",
+                    problem: format!("expected a whole number from 1 to 1000, got {text:?}"),
+                })?,
+        };
+
+        Ok(Self {
+            addr,
+            database_url,
+            demo_data,
+            cookie_secure,
+            log,
+            db_max_connections,
+        })
+    }
+}
+
+fn parse_bool(variable: &'static str, value: Option<String>) -> Result<Option<bool>, ConfigError> {
+    let Some(value) = value else { return Ok(None) };
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(Some(true)),
+        "false" | "0" | "no" | "off" => Ok(Some(false)),
+        _ => Err(ConfigError {
+            variable,
+            problem: format!("expected true or false, got {value:?}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://data/adesao.db");
+        assert!(c.demo_data);
+        assert!(!c.cookie_secure, "loopback defaults to plain-HTTP cookies");
+        assert!(
+            config(&[("ADESAO_ADDR", "0.0.0.0:80")])
+                .unwrap()
+                .cookie_secure
+        );
+    }
+
+    #[test]
+    fn explicit_values() {
+        let c = config(&[
+            ("ADESAO_DEMO_DATA", "false"),
+            ("ADESAO_COOKIE_SECURE", "true"),
+            ("ADESAO_DATABASE_URL", "postgres://u@localhost/adesao"),
+        ])
+        .unwrap();
+        assert!(!c.demo_data);
+        assert!(c.cookie_secure);
+        assert_eq!(c.database_url, "postgres://u@localhost/adesao");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = config(&[("ADESAO_ADDR", "localhost")]).unwrap_err();
+        assert_eq!(e.variable, "ADESAO_ADDR");
+        assert!(e.to_string().starts_with("ADESAO_ADDR: expected IP:PORT"));
+        assert_eq!(
+            config(&[("ADESAO_DEMO_DATA", "talvez")])
+                .unwrap_err()
+                .variable,
+            "ADESAO_DEMO_DATA"
+        );
+        assert_eq!(
+            config(&[("ADESAO_DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .variable,
+            "ADESAO_DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("ADESAO_LOG", "info,[")]).unwrap_err().variable,
+            "ADESAO_LOG"
+        );
+        assert_eq!(
+            config(&[("ADESAO_DB_MAX_CONNECTIONS", "0")])
+                .unwrap_err()
+                .variable,
+            "ADESAO_DB_MAX_CONNECTIONS"
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! Entrar (login with CPF and password) and Sair (logout).
+
+use std::net::SocketAddr;
+
+use adesao_services::LoginError;
+use adesao_services::secret::random_token;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use super::{FormError, Layout, PageError};
+use crate::csrf::{CsrfForm, PlainForm, check_origin, tokens_match};
+use crate::session::{CurrentUser, safe_next};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    layout: Layout,
+    csrf_token: String,
+    next: Option<String>,
+    cpf: String,
+    cpf_error: Option<String>,
+    password_error: Option<String>,
+    errors: Vec<FormError>,
+    signed_out: bool,
+}
+
+impl LoginPage {
+    fn new(csrf_token: String, next: Option<String>) -> Self {
+        Self {
+            layout: Layout::anonymous(),
+            csrf_token,
+            next,
+            cpf: String::new(),
+            cpf_error: None,
+            password_error: None,
+            errors: Vec::new(),
+            signed_out: false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    saiu: Option<String>,
+}
+
+/// The login form, with a fresh double-submit token in a cookie and in the form.
+pub async fn show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let next = safe_next(query.next.as_deref());
+    if user.is_some() {
+        return Redirect::to(next.as_deref().unwrap_or("/")).into_response();
+    }
+    let token = random_token();
+    let mut page = LoginPage::new(token.clone(), next);
+    page.signed_out = query.saiu.is_some();
+    (jar.add(login_csrf_cookie(&state, token)), page).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    cpf: String,
+    #[serde(default)]
+    password: String,
+    csrf_token: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    PlainForm(form): PlainForm<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let expected = jar
+        .get(state.cookies.login_csrf_cookie())
+        .map(|c| c.value().to_owned());
+    let fresh = random_token();
+    let mut page = LoginPage::new(fresh.clone(), next.clone());
+    page.cpf = form.cpf.clone();
+    let jar = jar.add(login_csrf_cookie(&state, fresh));
+
+    let token_ok = expected.is_some_and(|e| tokens_match(form.csrf_token.as_deref(), &e));
+    if check_origin(&headers).is_err() || !token_ok {
+        page.errors.push(FormError {
+            field: None,
+            message: "O formulário expirou. Informe novamente seu CPF e sua senha.".into(),
+        });
+        return (StatusCode::FORBIDDEN, jar, page).into_response();
+    }
+
+    let ip = peer.ip().to_string();
+    let account = match state
+        .auth
+        .authenticate(&form.cpf, &form.password, &ip)
+        .await
+    {
+        Ok(account) => account,
+        Err(LoginError::Store(e)) => return PageError::from(e).into_response(),
+        Err(e) => {
+            let message = e.to_string();
+            let status = match &e {
+                LoginError::Cpf(_) => {
+                    page.cpf_error = Some(message.clone());
+                    page.errors.push(FormError {
+                        field: Some("cpf"),
+                        message,
+                    });
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                LoginError::MissingPassword => {
+                    page.password_error = Some(message.clone());
+                    page.errors.push(FormError {
+                        field: Some("password"),
+                        message,
+                    });
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                LoginError::RateLimited { .. } => {
+                    page.errors.push(FormError {
+                        field: None,
+                        message,
+                    });
+                    StatusCode::TOO_MANY_REQUESTS
+                }
+                _ => {
+                    page.errors.push(FormError {
+                        field: Some("cpf"),
+                        message,
+                    });
+                    StatusCode::UNAUTHORIZED
+                }
+            };
+            return (status, jar, page).into_response();
+        }
+    };
+
+    let session = match state.auth.open_session(&account).await {
+        Ok(s) => s,
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    tracing::info!(user_id = account.user.id, "login");
+    let cookie = Cookie::build((state.cookies.session_cookie(), session.token))
+        .path("/")
+        .http_only(true)
+        .secure(state.cookies.secure)
+        .same_site(SameSite::Lax)
+        .build();
+    let jar = jar
+        .remove(Cookie::build(state.cookies.login_csrf_cookie()).path("/"))
+        .add(cookie);
+    (jar, Redirect::to(next.as_deref().unwrap_or("/"))).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {}
+
+/// Sair: ends the session on the server and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm {
+        user,
+        form: LogoutForm {},
+    }: CsrfForm<LogoutForm>,
+) -> Response {
+    if let Err(e) = state.auth.close_session(&user.session_token).await {
+        return PageError::from(e).into_response();
+    }
+    tracing::info!(user_id = user.account.user.id, "logout");
+    let jar = jar.remove(Cookie::build(state.cookies.session_cookie()).path("/"));
+    (jar, Redirect::to("/login?saiu=1")).into_response()
+}
+
+fn login_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((state.cookies.login_csrf_cookie(), token))
+        .path("/")
+        .http_only(true)
+        .secure(state.cookies.secure)
+        .same_site(SameSite::Strict)
+        .build()
+}

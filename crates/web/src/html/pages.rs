@@ -1,0 +1,45 @@
+//! Pages without forms: home, terms.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::Layout;
+use crate::session::CurrentUser;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    layout: Layout,
+    name: String,
+    organization: String,
+    roles: String,
+}
+
+pub async fn home(user: CurrentUser) -> HomePage {
+    let account = &user.account;
+    let roles: Vec<&str> = account.roles.iter().map(|r| r.label()).collect();
+    HomePage {
+        layout: Layout::for_user(&user),
+        name: account.user.name.clone(),
+        organization: account.organization.name.clone(),
+        roles: roles.join(", "),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "terms.html")]
+pub struct TermsPage {
+    layout: Layout,
+}
+
+pub async fn terms(user: Option<CurrentUser>) -> TermsPage {
+    let layout = user
+        .as_ref()
+        .map(Layout::for_user)
+        .unwrap_or_else(Layout::anonymous);
+    TermsPage { layout }
+}
+
+pub async fn not_found() -> super::PageError {
+    super::PageError::NotFound
+}

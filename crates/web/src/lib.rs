@@ -1,0 +1,16 @@
+//! The HTTP skin of Adesão: the server-rendered HTML UI and the JSON API, two thin layers over
+//! the same services, and [`Application`], which starts everything exactly as production does.
+
+mod api;
+mod assets;
+pub mod config;
+mod csrf;
+mod html;
+mod routes;
+mod security;
+mod session;
+mod startup;
+mod state;
+
+pub use config::{Config, ConfigError};
+pub use startup::{Application, init_tracing};

@@ -1,0 +1,128 @@
+//! Building and running the whole application, the same way in production and in tests.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use adesao_services::{AuthPolicy, AuthService, demo};
+use adesao_store::{Db, DbOptions};
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::routes;
+use crate::state::{AppState, CookiePolicy};
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    db: Db,
+    auth: AuthService,
+}
+
+impl Application {
+    /// Binds the address, connects to and migrates the database, loads the demo data when asked
+    /// and the database is empty, and wires the routes. Nothing runs until
+    /// [`run_until_stopped`](Self::run_until_stopped).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let mut options = DbOptions::new(&config.database_url);
+        options.max_connections = config.db_max_connections;
+        let db = Db::connect(&options)
+            .await
+            .context("cannot open the database")?;
+        if config.demo_data
+            && demo::load_if_empty(&db)
+                .await
+                .context("cannot load demo data")?
+        {
+            tracing::warn!(
+                "demo data loaded: every demo user has the published password; do not use in production"
+            );
+        }
+        let auth = AuthService::new(db.clone(), AuthPolicy::default());
+        let state = AppState {
+            db: db.clone(),
+            auth: auth.clone(),
+            cookies: CookiePolicy {
+                secure: config.cookie_secure,
+            },
+        };
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        Ok(Self {
+            listener,
+            router: routes::router(state),
+            db,
+            auth,
+        })
+    }
+
+    /// The port actually bound (useful with port 0 in tests).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.auth.clone()));
+        tracing::info!(addr = %self.listener.local_addr()?, "listening");
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        housekeeping.abort();
+        self.db.close().await;
+        result.context("server error")
+    }
+}
+
+/// Deletes expired sessions, tokens and old login failures every ten minutes.
+async fn housekeeping(auth: AuthService) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match auth.purge_expired().await {
+            Ok(n) if n > 0 => tracing::debug!(rows = n, "expired authentication data purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purge of expired authentication data failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Logs to standard error with the configured filter. Call once, before `build`.
+pub fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(Config::DEFAULT_LOG));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,35 @@
+use adesao_services::AuthService;
+use adesao_store::Db;
+
+/// What every handler may reach. Cheap to clone (handles only).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub auth: AuthService,
+    pub cookies: CookiePolicy,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CookiePolicy {
+    pub secure: bool,
+}
+
+impl CookiePolicy {
+    /// With HTTPS the `__Host-` prefix makes browsers refuse the cookie unless it is Secure,
+    /// host-only and for `/`, so a sibling subdomain cannot plant or overwrite it.
+    pub fn session_cookie(self) -> &'static str {
+        if self.secure {
+            "__Host-adesao_session"
+        } else {
+            "adesao_session"
+        }
+    }
+
+    pub fn login_csrf_cookie(self) -> &'static str {
+        if self.secure {
+            "__Host-adesao_login_csrf"
+        } else {
+            "adesao_login_csrf"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! `adesao`: the Solicitação de Adesão server. Configuration comes from `ADESAO_*` environment
+//! variables (see the README); this file only parses the command line and starts the library.
+
+use std::process::ExitCode;
+
+use adesao_web::{Application, Config, init_tracing};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "adesao",
+    version,
+    about = "Solicitação de Adesão — Conecta gov.br"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default): ADESAO_ADDR, ADESAO_DATABASE_URL, ADESAO_DEMO_DATA,
+    /// ADESAO_COOKIE_SECURE, ADESAO_LOG, ADESAO_DB_MAX_CONNECTIONS.
+    Serve,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+    }
+}
+
+async fn serve() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("adesao: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config.log);
+    let result = async { Application::build(config).await?.run_until_stopped().await }.await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the chain on one line: "cannot open the database: …".
+            eprintln!("adesao: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
