@@ -1,0 +1,12 @@
+//! Black-box tests: each starts the real application on a random port with a fresh database
+//! (a temporary SQLite file, or a fresh PostgreSQL schema when ADESAO_TEST_DATABASE_URL is set)
+//! and talks to it over HTTP. One binary for all of them keeps link times down.
+
+mod common;
+
+mod api_auth;
+mod csrf;
+mod demo_data;
+mod health;
+mod login;
+mod pages;
