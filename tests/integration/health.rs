@@ -46,7 +46,7 @@ async fn vendored_design_system_is_served_without_a_cdn() {
             "/static/vendor/fontawesome/webfonts/fa-solid-900.woff2",
             "font/woff2",
         ),
-        ("/static/img/govbr-logo.png", "image/png"),
+        ("/static/app.css", "text/css"),
     ] {
         let response = reqwest::get(app.url(path)).await.unwrap();
         assert_eq!(response.status(), 200, "{path}");

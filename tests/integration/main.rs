@@ -9,4 +9,5 @@ mod csrf;
 mod demo_data;
 mod health;
 mod login;
+mod outbox;
 mod pages;

@@ -14,6 +14,7 @@ pub mod api_tokens;
 pub mod apis;
 pub mod auth_failures;
 pub mod organizations;
+pub mod outbox;
 pub mod sessions;
 pub mod users;
 

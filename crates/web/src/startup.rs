@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use adesao_notify::{Notifier, RetryPolicy, Transport};
 use adesao_services::{AuthPolicy, AuthService, demo};
 use adesao_store::{Db, DbOptions};
 use anyhow::Context;
@@ -69,6 +70,13 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.auth.clone()));
+        let notifier = Notifier::new(
+            self.db.clone(),
+            Transport::Log,
+            Transport::Log,
+            RetryPolicy::default(),
+        );
+        let delivery = tokio::spawn(notifier.run(Duration::from_secs(2)));
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
         let service = self
             .router
@@ -77,6 +85,7 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await;
         housekeeping.abort();
+        delivery.abort();
         self.db.close().await;
         result.context("server error")
     }
