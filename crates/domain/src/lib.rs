@@ -3,11 +3,14 @@
 //! Every type here *parses*: a value that exists is valid, so the layers above never re-check it.
 //! Error messages are pt-BR because they reach the user unchanged.
 
+pub mod access;
 mod check_digits;
 pub mod cnpj;
 pub mod codes;
 pub mod cpf;
+pub mod dsi;
 pub mod mobile;
+pub mod purpose;
 pub mod request_number;
 pub mod volume;
 
@@ -15,5 +18,6 @@ pub use cnpj::{Cnpj, CnpjError};
 pub use codes::{AttachmentKind, LegalBasis, RequestStatus, RequestType, Role, UnknownCode};
 pub use cpf::{Cpf, CpfError};
 pub use mobile::{Mobile, MobileError};
+pub use purpose::{FieldIssue, Purpose};
 pub use request_number::{RequestNumber, RequestNumberError};
 pub use volume::{Volume, VolumeError};

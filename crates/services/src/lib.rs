@@ -4,8 +4,12 @@
 
 pub mod auth;
 pub mod demo;
+mod error;
 mod password;
+pub mod requests;
 pub mod secret;
 
 pub use adesao_store::users::Account;
 pub use auth::{AuthPolicy, AuthService, LoginError, NewSession};
+pub use error::ServiceError;
+pub use requests::RequestService;

@@ -71,6 +71,25 @@ pub async fn add_requirement(
     Ok(id)
 }
 
+fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Api> {
+    Ok(Api {
+        id: r.try_get("id")?,
+        provider_id: r.try_get("provider_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+    })
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<Api>> {
+    let row =
+        sqlx::query("SELECT id, provider_id, name, description, active FROM apis WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// Active APIs of the catalogue, by name.
 pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Api>> {
     let rows = sqlx::query(
@@ -78,17 +97,7 @@ pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Api>> {
     )
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Api {
-                id: r.try_get("id")?,
-                provider_id: r.try_get("provider_id")?,
-                name: r.try_get("name")?,
-                description: r.try_get("description")?,
-                active: r.try_get::<i64, _>("active")? != 0,
-            })
-        })
-        .collect()
+    rows.iter().map(from_row).collect()
 }
 
 pub async fn requirements(

@@ -10,16 +10,24 @@
 mod db;
 pub mod time;
 
+pub mod api_access;
 pub mod api_tokens;
 pub mod apis;
+pub mod attachments;
 pub mod auth_failures;
+pub mod events;
 pub mod organizations;
 pub mod outbox;
+pub mod request_list;
+pub mod requests;
 pub mod sessions;
+pub mod signatures;
+pub mod signing_sessions;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions};
 pub use sqlx::AnyConnection;
+pub use sqlx::Error as SqlError;
 
 /// A failure of the store. Its text is for logs, never for users.
 #[derive(Debug, thiserror::Error)]

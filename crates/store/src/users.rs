@@ -150,3 +150,71 @@ pub async fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
         .fetch_one(conn)
         .await?)
 }
+
+/// A person as listed in a picker or as a recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub cpf: Cpf,
+    pub email: String,
+    pub roles: Vec<Role>,
+}
+
+/// Active users of an organization holding any of `roles`, by name, with all their roles.
+pub async fn with_roles(
+    conn: &mut AnyConnection,
+    organization_id: i64,
+    roles: &[Role],
+) -> StoreResult<Vec<Person>> {
+    let placeholders: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT u.id, u.name, u.cpf, u.email, r.role FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE u.organization_id = $1 AND u.active = 1 AND u.id IN \
+         (SELECT user_id FROM user_roles WHERE role IN ({})) ORDER BY u.name, u.id, r.role",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(organization_id);
+    for role in roles {
+        q = q.bind(role.code());
+    }
+    let rows = q.fetch_all(conn).await?;
+    let mut people: Vec<Person> = Vec::new();
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let role: String = row.try_get("role")?;
+        let role: Role = role
+            .parse()
+            .map_err(|e| StoreError::corrupt("user_roles.role", e))?;
+        match people.last_mut() {
+            Some(p) if p.id == id => p.roles.push(role),
+            _ => {
+                let cpf: String = row.try_get("cpf")?;
+                people.push(Person {
+                    id,
+                    name: row.try_get("name")?,
+                    cpf: Cpf::parse(&cpf).map_err(|e| StoreError::corrupt("users.cpf", e))?,
+                    email: row.try_get("email")?,
+                    roles: vec![role],
+                });
+            }
+        }
+    }
+    for p in &mut people {
+        p.roles.sort();
+    }
+    Ok(people)
+}
+
+/// Active program admins of any organization (their recipients for approvals).
+pub async fn program_admins(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE r.role = 'program_admin' AND u.active = 1 ORDER BY u.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("email")?)))
+        .collect()
+}

@@ -1,0 +1,55 @@
+//! The one error type of the use cases; each skin maps it to its own answer.
+
+use adesao_domain::FieldIssue;
+use adesao_domain::access::Refusal;
+use adesao_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Unknown, or not visible to the user (answered alike so existence does not leak).
+    #[error("Solicitação não encontrada.")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not possible in the current state, or changed by someone else meanwhile.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Há campos com valores inválidos. Corrija-os e tente novamente.")]
+    Invalid(Vec<FieldIssue>),
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("internal error: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid(vec![FieldIssue::new(field, message)])
+    }
+
+    pub fn changed_meanwhile() -> Self {
+        ServiceError::Conflict(
+            "A solicitação foi alterada por outra pessoa enquanto você a editava. Recarregue a página e tente novamente."
+                .into(),
+        )
+    }
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::NotFound => ServiceError::NotFound,
+            Refusal::Forbidden(m) => ServiceError::Forbidden(m.to_owned()),
+            Refusal::Conflict(m) => ServiceError::Conflict(m),
+        }
+    }
+}
+
+impl From<adesao_store::SqlError> for ServiceError {
+    fn from(e: adesao_store::SqlError) -> Self {
+        ServiceError::Store(e.into())
+    }
+}

@@ -1,0 +1,215 @@
+//! What a manager types into a request, and its validation into the stored content.
+
+use adesao_domain::{FieldIssue, LegalBasis, Purpose, RequestType, Role, Volume, VolumeError};
+use adesao_store::{AnyConnection, StoreError, api_access, apis, users};
+
+/// Fields of a request as sent by a form or the API. On creation a missing field is an error;
+/// on change (Alterar, PATCH) it keeps its current value.
+#[derive(Debug, Clone, Default)]
+pub struct RequestPatch {
+    pub api_id: Option<i64>,
+    pub request_type: Option<RequestType>,
+    pub it_director_id: Option<i64>,
+    pub technical_lead_id: Option<i64>,
+    /// Parsed by the skin (text `1.000.000` in forms, a number in JSON), judged here.
+    pub requested_volume: Option<Result<Volume, VolumeError>>,
+    pub purpose: PurposePatch,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PurposePatch {
+    pub legal_bases: Option<Vec<LegalBasis>>,
+    pub legal_basis_other: Option<String>,
+    pub data_usage: Option<String>,
+    pub public_policies: Option<String>,
+    pub legal_provision: Option<String>,
+    pub citizen_results: Option<String>,
+    pub retention: Option<String>,
+}
+
+impl PurposePatch {
+    pub fn apply(self, base: &Purpose) -> Purpose {
+        Purpose {
+            legal_bases: self
+                .legal_bases
+                .map(|v| v.into_iter().collect())
+                .unwrap_or_else(|| base.legal_bases.clone()),
+            legal_basis_other: self
+                .legal_basis_other
+                .unwrap_or_else(|| base.legal_basis_other.clone()),
+            data_usage: self.data_usage.unwrap_or_else(|| base.data_usage.clone()),
+            public_policies: self
+                .public_policies
+                .unwrap_or_else(|| base.public_policies.clone()),
+            legal_provision: self
+                .legal_provision
+                .unwrap_or_else(|| base.legal_provision.clone()),
+            citizen_results: self
+                .citizen_results
+                .unwrap_or_else(|| base.citizen_results.clone()),
+            retention: self.retention.unwrap_or_else(|| base.retention.clone()),
+        }
+    }
+}
+
+/// Current values a patch applies to (`None` on creation).
+pub struct Base<'a> {
+    pub api_id: i64,
+    pub request_type: RequestType,
+    pub it_director_id: i64,
+    pub technical_lead_id: i64,
+    pub requested_volume: i64,
+    pub purpose: &'a Purpose,
+}
+
+/// A patch checked against the database: every field valid.
+#[derive(Debug, Clone)]
+pub struct ValidContent {
+    pub api_id: i64,
+    pub provider_id: i64,
+    pub request_type: RequestType,
+    pub it_director_id: i64,
+    pub technical_lead_id: i64,
+    pub requested_volume: i64,
+    pub current_volume: i64,
+    pub purpose: Purpose,
+}
+
+/// Checks a patch for a request of `requester_id`. Collects every problem at once, so the user
+/// fixes them all in one go.
+pub async fn validate(
+    conn: &mut AnyConnection,
+    requester_id: i64,
+    patch: RequestPatch,
+    base: Option<&Base<'_>>,
+) -> Result<Result<ValidContent, Vec<FieldIssue>>, StoreError> {
+    let mut issues = Vec::new();
+
+    let api_id = patch.api_id.or(base.map(|b| b.api_id));
+    let api = match api_id {
+        None => {
+            issues.push(FieldIssue::new("api_id", "Selecione a API necessária."));
+            None
+        }
+        Some(id) => {
+            let found = apis::find(conn, id).await?.filter(|a| a.active);
+            if found.is_none() {
+                issues.push(FieldIssue::new(
+                    "api_id",
+                    "A API escolhida não existe no catálogo.",
+                ));
+            }
+            found
+        }
+    };
+
+    let request_type = patch.request_type.or(base.map(|b| b.request_type));
+    if request_type.is_none() {
+        issues.push(FieldIssue::new(
+            "request_type",
+            "Selecione o tipo de solicitação.",
+        ));
+    }
+
+    let it_director_id = patch.it_director_id.or(base.map(|b| b.it_director_id));
+    check_signer(
+        conn,
+        requester_id,
+        it_director_id,
+        Role::ItDirector,
+        "it_director_id",
+        &mut issues,
+    )
+    .await?;
+    let technical_lead_id = patch
+        .technical_lead_id
+        .or(base.map(|b| b.technical_lead_id));
+    check_signer(
+        conn,
+        requester_id,
+        technical_lead_id,
+        Role::TechnicalLead,
+        "technical_lead_id",
+        &mut issues,
+    )
+    .await?;
+
+    let requested_volume = match patch.requested_volume {
+        Some(Ok(v)) => Some(v.get() as i64),
+        Some(Err(e)) => {
+            issues.push(FieldIssue::new("requested_volume", e.to_string()));
+            None
+        }
+        None => match base {
+            Some(b) => Some(b.requested_volume),
+            None => {
+                issues.push(FieldIssue::new(
+                    "requested_volume",
+                    VolumeError::Empty.to_string(),
+                ));
+                None
+            }
+        },
+    };
+
+    let purpose = patch
+        .purpose
+        .apply(base.map(|b| b.purpose).unwrap_or(&Purpose::default()));
+    issues.extend(purpose.draft_issues());
+
+    let mut current_volume = 0;
+    if let (Some(api), Some(request_type)) = (&api, request_type) {
+        let granted = api_access::current_volume(conn, requester_id, api.id).await?;
+        current_volume = granted.unwrap_or(0);
+        if request_type == RequestType::VolumeChange && granted.is_none() {
+            issues.push(FieldIssue::new(
+                "request_type",
+                "Alteração de Volumetria só é possível para uma API cuja adesão do seu órgão já foi deferida.",
+            ));
+        }
+    }
+
+    if !issues.is_empty() {
+        return Ok(Err(issues));
+    }
+    let api = api.expect("checked above");
+    Ok(Ok(ValidContent {
+        api_id: api.id,
+        provider_id: api.provider_id,
+        request_type: request_type.expect("checked above"),
+        it_director_id: it_director_id.expect("checked above"),
+        technical_lead_id: technical_lead_id.expect("checked above"),
+        requested_volume: requested_volume.expect("checked above"),
+        current_volume,
+        purpose,
+    }))
+}
+
+/// A signer must be an active user of the requester organization holding that role (SPEC §4).
+pub async fn check_signer(
+    conn: &mut AnyConnection,
+    requester_id: i64,
+    user_id: Option<i64>,
+    role: Role,
+    field: &'static str,
+    issues: &mut Vec<FieldIssue>,
+) -> Result<(), StoreError> {
+    let Some(user_id) = user_id else {
+        issues.push(FieldIssue::new(
+            field,
+            format!("Selecione o {} na lista.", role.label()),
+        ));
+        return Ok(());
+    };
+    let candidates = users::with_roles(conn, requester_id, &[role]).await?;
+    if !candidates.iter().any(|p| p.id == user_id) {
+        issues.push(FieldIssue::new(
+            field,
+            format!(
+                "O usuário escolhido não é {} ativo do seu órgão. Selecione um nome da lista.",
+                role.label()
+            ),
+        ));
+    }
+    Ok(())
+}

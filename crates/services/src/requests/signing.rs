@@ -1,0 +1,441 @@
+//! Signing (seed 1.8–1.10, SPEC §7): an authorisation by a one-time SMS code, valid for ten
+//! minutes and several documents, then the signature of the DSI's exact content.
+
+use adesao_domain::access::{Action, Actor};
+use adesao_domain::dsi::{Dsi, DsiSigner};
+use adesao_domain::{Cnpj, Cpf, RequestNumber, RequestStatus};
+use adesao_store::outbox::{self, Channel, NewMessage};
+use adesao_store::requests::{self, Request};
+use adesao_store::signing_sessions::{self, SigningSession};
+use adesao_store::{AnyConnection, StoreError, signatures, users};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+
+use super::{RequestService, actions, claim, event, facts_of, notices};
+use crate::ServiceError;
+use crate::error::ServiceError as E;
+
+pub const CODE_VALIDITY: SignedDuration = SignedDuration::from_mins(5);
+pub const AUTHORIZATION_WINDOW: SignedDuration = SignedDuration::from_mins(10);
+pub const MAX_ATTEMPTS: i64 = 5;
+pub const RESEND_COOLDOWN: SignedDuration = SignedDuration::from_secs(60);
+pub const MAX_SENDS: i64 = 5;
+pub const MAX_SESSIONS_PER_HOUR: i64 = 5;
+/// How a signature was authorised, as recorded with it.
+pub const METHOD: &str = "govbr_sms";
+
+/// A signing session as shown to its user.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub id: i64,
+    pub expires_at: Timestamp,
+    pub masked_mobile: String,
+    pub authorized_until: Option<Timestamp>,
+}
+
+impl RequestService {
+    /// Starts an authorisation: a new code is sent by SMS to the user's mobile.
+    pub async fn start_signing_session(&self, actor: &Actor) -> Result<SessionView, ServiceError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let started = signing_sessions::count_started_since(
+            &mut tx,
+            actor.user_id,
+            now - SignedDuration::from_hours(1),
+        )
+        .await?;
+        if started >= MAX_SESSIONS_PER_HOUR {
+            return Err(E::RateLimited {
+                message: "Limite de 5 autorizações de assinatura por hora atingido. Tente novamente mais tarde.".into(),
+                retry_after_secs: 3600,
+            });
+        }
+        let user = users::find(&mut tx, actor.user_id)
+            .await?
+            .ok_or(E::NotFound)?;
+        let code = new_code();
+        let salt = hex::encode(random_bytes::<16>());
+        let expires_at = now + CODE_VALIDITY;
+        let id = signing_sessions::insert(
+            &mut tx,
+            actor.user_id,
+            &hash_code(&salt, &code),
+            expires_at,
+            now,
+        )
+        .await?;
+        send_code(&mut tx, user.mobile.e164(), &code).await?;
+        tx.commit().await?;
+        Ok(SessionView {
+            id,
+            expires_at,
+            masked_mobile: user.mobile.masked(),
+            authorized_until: None,
+        })
+    }
+
+    /// Reenviar código: a fresh code for the same session, after a cooldown.
+    pub async fn resend_code(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+    ) -> Result<SessionView, ServiceError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let session = own_session(&mut tx, actor, session_id).await?;
+        usable(&session)?;
+        let wait = (session.last_sent_at + RESEND_COOLDOWN) - now;
+        if wait.is_positive() {
+            let secs = wait.as_secs().max(1);
+            return Err(E::RateLimited {
+                message: format!("Aguarde {secs} segundo(s) para reenviar o código."),
+                retry_after_secs: secs as u64,
+            });
+        }
+        if session.sends >= MAX_SENDS {
+            return Err(E::Conflict(
+                "Limite de reenvios atingido. Inicie uma nova autorização.".into(),
+            ));
+        }
+        let user = users::find(&mut tx, actor.user_id)
+            .await?
+            .ok_or(E::NotFound)?;
+        let code = new_code();
+        let salt = hex::encode(random_bytes::<16>());
+        let expires_at = now + CODE_VALIDITY;
+        signing_sessions::replace_code(
+            &mut tx,
+            session_id,
+            &hash_code(&salt, &code),
+            expires_at,
+            now,
+        )
+        .await?;
+        send_code(&mut tx, user.mobile.e164(), &code).await?;
+        tx.commit().await?;
+        Ok(SessionView {
+            id: session_id,
+            expires_at,
+            masked_mobile: user.mobile.masked(),
+            authorized_until: None,
+        })
+    }
+
+    /// Autorizar: checks the code; five wrong codes void the session.
+    pub async fn authorize_signing(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        code: &str,
+    ) -> Result<SessionView, ServiceError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let session = own_session(&mut tx, actor, session_id).await?;
+        let user = users::find(&mut tx, actor.user_id)
+            .await?
+            .ok_or(E::NotFound)?;
+        let view = |until| SessionView {
+            id: session_id,
+            expires_at: session.code_expires_at,
+            masked_mobile: user.mobile.masked(),
+            authorized_until: until,
+        };
+        if let Some(until) = session.authorized_until.filter(|u| *u > now) {
+            return Ok(view(Some(until)));
+        }
+        usable(&session)?;
+        let code = code.trim();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(E::invalid(
+                "code",
+                "Informe os 6 dígitos do código recebido por SMS.",
+            ));
+        }
+        if session.code_expires_at <= now {
+            return Err(E::invalid(
+                "code",
+                "O código expirou. Clique em Reenviar código para receber outro.",
+            ));
+        }
+        if !verify_code(&session.code_hash, code) {
+            let attempts = session.attempts + 1;
+            let exhausted = attempts >= MAX_ATTEMPTS;
+            signing_sessions::record_wrong_code(&mut tx, session_id, exhausted, now).await?;
+            tx.commit().await?;
+            return Err(if exhausted {
+                E::Conflict(
+                    "Código incorreto. As tentativas se esgotaram: inicie uma nova autorização."
+                        .into(),
+                )
+            } else {
+                E::invalid(
+                    "code",
+                    format!(
+                        "Código incorreto. Restam {} tentativa(s).",
+                        MAX_ATTEMPTS - attempts
+                    ),
+                )
+            });
+        }
+        let until = now + AUTHORIZATION_WINDOW;
+        signing_sessions::authorize(&mut tx, session_id, until).await?;
+        tx.commit().await?;
+        Ok(view(Some(until)))
+    }
+
+    /// The user's session that authorises signing right now, if any.
+    pub async fn active_authorization(&self, actor: &Actor) -> Result<Option<i64>, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        Ok(signing_sessions::find_authorized(&mut conn, actor.user_id, Timestamp::now()).await?)
+    }
+
+    pub async fn signing_session(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+    ) -> Result<SessionView, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        let session = own_session(&mut conn, actor, session_id).await?;
+        let user = users::find(&mut conn, actor.user_id)
+            .await?
+            .ok_or(E::NotFound)?;
+        Ok(SessionView {
+            id: session.id,
+            expires_at: session.code_expires_at,
+            masked_mobile: user.mobile.masked(),
+            authorized_until: session.authorized_until.filter(|u| *u > Timestamp::now()),
+        })
+    }
+
+    /// Assinar: signs every role the user holds on the request with an authorised session. The
+    /// second signature sends the request to provider review in the same transaction.
+    pub async fn sign(
+        &self,
+        actor: &Actor,
+        id: i64,
+        session_id: i64,
+    ) -> Result<Request, ServiceError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
+        let mut facts = facts_of(&mut tx, &request).await?;
+        adesao_domain::access::check(actor, &facts, Action::Sign)?;
+        let session = own_session(&mut tx, actor, session_id).await.map_err(|_| {
+            E::Forbidden(
+                "Autorização de assinatura inválida: autorize com o código enviado por SMS.".into(),
+            )
+        })?;
+        if session.voided_at.is_some() || !session.authorized_until.is_some_and(|u| u > now) {
+            return Err(E::Forbidden(
+                "A autorização de assinatura expirou ou não foi concluída: autorize novamente com o código enviado por SMS."
+                    .into(),
+            ));
+        }
+        let dsi_text = dsi_of(&mut tx, &request).await?.to_text();
+        let digest = hex::encode(Sha256::digest(dsi_text.as_bytes()));
+        claim(&mut tx, &request, now).await?;
+        let roles = facts.roles_to_sign(actor.user_id);
+        for role in &roles {
+            signatures::insert(
+                &mut tx,
+                &signatures::NewSignature {
+                    request_id: id,
+                    signer_id: actor.user_id,
+                    role: *role,
+                    signed_at: now,
+                    method: METHOD,
+                    dsi_sha256: &digest,
+                    signing_session_id: session_id,
+                },
+            )
+            .await?;
+        }
+        let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+        event(
+            &mut tx,
+            id,
+            now,
+            actor,
+            actions::SIGNED,
+            None,
+            None,
+            Some(&format!("Como {}.", labels.join(" e "))),
+        )
+        .await?;
+        facts.signed_roles.extend(roles);
+        if facts.fully_signed() {
+            requests::set_status(&mut tx, id, RequestStatus::ProviderReview).await?;
+            event(
+                &mut tx,
+                id,
+                now,
+                actor,
+                actions::SENT_TO_PROVIDER,
+                Some(RequestStatus::AwaitingSignatures),
+                Some(RequestStatus::ProviderReview),
+                None,
+            )
+            .await?;
+            notices::email(
+                &mut tx,
+                &request,
+                notices::Audience::ProviderAnalysts,
+                &format!("Nova solicitação de adesão {} para análise", request.number),
+                "Uma solicitação de adesão a uma API do seu órgão foi assinada pelo Dirigente de TI e pelo Responsável Técnico do órgão solicitante e aguarda sua análise (Aprovar ou Recusar).",
+            )
+            .await?;
+        }
+        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+}
+
+/// The DSI of a request as it stands.
+pub(crate) async fn dsi_of(
+    _conn: &mut AnyConnection,
+    request: &Request,
+) -> Result<Dsi, ServiceError> {
+    let corrupt = |c: &'static str| {
+        move |e: String| {
+            E::Store(StoreError::Corrupt {
+                column: c,
+                detail: e,
+            })
+        }
+    };
+    let signer = |u: &adesao_store::requests::UserRef| -> Result<DsiSigner, ServiceError> {
+        Ok(DsiSigner {
+            name: u.name.clone(),
+            cpf: Cpf::parse(&u.cpf).map_err(|e| corrupt("users.cpf")(e.to_string()))?,
+        })
+    };
+    Ok(Dsi {
+        number: RequestNumber::parse(&request.number)
+            .map_err(|e| corrupt("requests.number")(e.to_string()))?,
+        requester_name: request.requester.name.clone(),
+        requester_cnpj: Cnpj::parse(&request.requester.cnpj)
+            .map_err(|e| corrupt("organizations.cnpj")(e.to_string()))?,
+        provider_name: request.provider.name.clone(),
+        api_name: request.api_name.clone(),
+        request_type: request.request_type,
+        current_volume: request.current_volume as u64,
+        requested_volume: request.requested_volume as u64,
+        purpose: request.purpose.clone(),
+        it_director: signer(&request.it_director)?,
+        technical_lead: signer(&request.technical_lead)?,
+    })
+}
+
+async fn own_session(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<SigningSession, ServiceError> {
+    match signing_sessions::find(conn, id).await? {
+        Some(s) if s.user_id == actor.user_id => Ok(s),
+        _ => Err(E::NotFound),
+    }
+}
+
+fn usable(session: &SigningSession) -> Result<(), ServiceError> {
+    if session.voided_at.is_some() {
+        return Err(E::Conflict(
+            "Esta autorização foi anulada: inicie uma nova autorização.".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn send_code(conn: &mut AnyConnection, mobile: &str, code: &str) -> Result<(), StoreError> {
+    let body = format!(
+        "Adesão gov.br: seu código de autorização de assinatura é {code}. Válido por 5 minutos. Não o compartilhe."
+    );
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            channel: Channel::Sms,
+            recipient: mobile,
+            subject: "",
+            body: &body,
+            request_id: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    OsRng.fill_bytes(&mut b);
+    b
+}
+
+/// Six uniformly random digits (rejection sampling, so no digit is likelier than another).
+fn new_code() -> String {
+    loop {
+        let n = OsRng.next_u32();
+        if n < 4_294_000_000 {
+            return format!("{:06}", n % 1_000_000);
+        }
+    }
+}
+
+/// Stored as `salt$sha256(salt:code)`.
+fn hash_code(salt: &str, code: &str) -> String {
+    format!(
+        "{salt}${}",
+        hex::encode(Sha256::digest(format!("{salt}:{code}").as_bytes()))
+    )
+}
+
+fn verify_code(stored: &str, code: &str) -> bool {
+    let Some((salt, _)) = stored.split_once('$') else {
+        return false;
+    };
+    let expected = hash_code(salt, code);
+    // Constant-time comparison of equal-length hex strings.
+    expected.len() == stored.len()
+        && expected
+            .bytes()
+            .zip(stored.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// The code inside an SMS body (for tests and the demo's outbox reader).
+pub fn code_in_sms(body: &str) -> Option<String> {
+    body.as_bytes()
+        .windows(6)
+        .enumerate()
+        .find(|(i, w)| {
+            w.iter().all(u8::is_ascii_digit)
+                && !body.as_bytes().get(i + 6).is_some_and(u8::is_ascii_digit)
+                && (*i == 0 || !body.as_bytes()[i - 1].is_ascii_digit())
+        })
+        .map(|(_, w)| String::from_utf8_lossy(w).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_and_verify_only_themselves() {
+        for _ in 0..100 {
+            let code = new_code();
+            assert_eq!(code.len(), 6);
+            let stored = hash_code("abc", &code);
+            assert!(verify_code(&stored, &code));
+            let other = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+            assert!(!verify_code(&stored, &other));
+        }
+    }
+
+    #[test]
+    fn the_sms_holds_the_code_as_six_consecutive_digits() {
+        let body = "Adesão gov.br: seu código de autorização de assinatura é 042917. Válido por 5 minutos.";
+        assert_eq!(code_in_sms(body).as_deref(), Some("042917"));
+    }
+}

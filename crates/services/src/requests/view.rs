@@ -1,0 +1,185 @@
+//! Reads: the list (scoped by SPEC §3) and the detail of a request with what the user may do.
+
+use adesao_domain::access::{self, Action, Actor};
+use adesao_domain::{Role, dsi::Dsi};
+use adesao_store::apis::AttachmentRequirement;
+use adesao_store::attachments::AttachmentMeta;
+use adesao_store::events::Event;
+use adesao_store::request_list::{self, Filter, ListRow, Scope};
+use adesao_store::requests::{self, Request};
+use adesao_store::signatures::Signature;
+use adesao_store::{apis, attachments, events, signatures};
+
+use super::{RequestService, facts_of};
+use crate::ServiceError;
+
+/// "Mostrar" of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Solicitações de adesão para o seu órgão (filed by the user's organization).
+    OwnOrganization,
+    /// Solicitações das APIs do seu órgão (addressed to the user's organization).
+    OwnApis,
+    /// Todas (program admins only).
+    All,
+}
+
+impl Show {
+    pub fn code(self) -> &'static str {
+        match self {
+            Show::OwnOrganization => "proprias",
+            Show::OwnApis => "cedente",
+            Show::All => "todas",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Show::OwnOrganization => "Solicitações de adesão para o seu órgão",
+            Show::OwnApis => "Solicitações das APIs do seu órgão",
+            Show::All => "Todas as solicitações",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Show::OwnOrganization, Show::OwnApis, Show::All]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    /// What the user sees first: analysts their APIs, the program team everything.
+    pub fn default_for(actor: &Actor) -> Self {
+        if actor.has(Role::ProgramAdmin) {
+            Show::All
+        } else if actor.has(Role::ProviderAnalyst) && !actor.has(Role::Manager) {
+            Show::OwnApis
+        } else {
+            Show::OwnOrganization
+        }
+    }
+
+    /// The choices offered to this user.
+    pub fn choices(actor: &Actor) -> Vec<Show> {
+        let mut v = vec![Show::OwnOrganization, Show::OwnApis];
+        if actor.has(Role::ProgramAdmin) {
+            v.push(Show::All);
+        }
+        v
+    }
+
+    fn scope(self, actor: &Actor) -> Scope {
+        match self {
+            Show::All if actor.has(Role::ProgramAdmin) => Scope::All,
+            Show::OwnApis => Scope::Provider(actor.organization_id),
+            _ => Scope::Requester(actor.organization_id),
+        }
+    }
+}
+
+pub struct ListPage {
+    pub items: Vec<ListRow>,
+    /// Exact when below [`ListPage::COUNT_CAP`], otherwise the cap.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl ListPage {
+    /// Counting stops here: past it the list says "mais de 10.000".
+    pub const COUNT_CAP: i64 = 10_000;
+
+    pub fn total_is_capped(&self) -> bool {
+        self.total >= Self::COUNT_CAP
+    }
+
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+pub struct RequestDetail {
+    pub request: Request,
+    pub signatures: Vec<Signature>,
+    pub history: Vec<Event>,
+    pub attachments: Vec<AttachmentMeta>,
+    pub requirements: Vec<AttachmentRequirement>,
+    pub actions: Vec<Action>,
+    pub dsi: Dsi,
+}
+
+impl RequestService {
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        show: Show,
+        filter: &Filter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<ListPage, ServiceError> {
+        let per_page = per_page.clamp(1, 100);
+        let page = page.max(1);
+        let scope = show.scope(actor);
+        let mut conn = self.db.acquire().await?;
+        let total =
+            request_list::count_capped(&mut conn, scope, filter, ListPage::COUNT_CAP).await?;
+        let offset = (page - 1).saturating_mul(per_page);
+        let items = request_list::page(&mut conn, scope, filter, offset, per_page).await?;
+        Ok(ListPage {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    pub async fn detail(&self, actor: &Actor, id: i64) -> Result<RequestDetail, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        let request = requests::find(&mut conn, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let facts = facts_of(&mut conn, &request).await?;
+        if !access::can_view(actor, &facts) {
+            return Err(ServiceError::NotFound);
+        }
+        let dsi = super::signing::dsi_of(&mut conn, &request).await?;
+        Ok(RequestDetail {
+            actions: access::available_actions(actor, &facts),
+            signatures: signatures::valid_for(&mut conn, id).await?,
+            history: events::of_request(&mut conn, id).await?,
+            attachments: attachments::of_request(&mut conn, id).await?,
+            requirements: apis::requirements(&mut conn, request.api_id).await?,
+            dsi,
+            request,
+        })
+    }
+
+    /// The id of the request with this number, if the user may see it.
+    pub async fn find_by_number(
+        &self,
+        actor: &Actor,
+        number: &str,
+    ) -> Result<Option<i64>, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        let Some(request) = requests::find_by_number(&mut conn, number).await? else {
+            return Ok(None);
+        };
+        let facts = facts_of(&mut conn, &request).await?;
+        Ok(access::can_view(actor, &facts).then_some(request.id))
+    }
+
+    /// Requests awaiting the user's signature (Minhas assinaturas pendentes).
+    pub async fn pending_signatures(&self, actor: &Actor) -> Result<Vec<Request>, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        let ids = requests::awaiting_signature_of(&mut conn, actor.user_id).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(request) = requests::find(&mut conn, id).await? {
+                let facts = facts_of(&mut conn, &request).await?;
+                if !facts.roles_to_sign(actor.user_id).is_empty() {
+                    out.push(request);
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,230 @@
+//! The list of requests (seed 1.1/1.11): scoped, filtered, newest first, one page at a time.
+//!
+//! Built for a million rows: the filters match the indexes of the `requests` table, the page is
+//! chosen on `requests` alone (`id`s only) and joined to names afterwards, and the total is
+//! counted only up to a cap, so no page costs a scan of the whole table.
+
+use adesao_domain::{RequestStatus, RequestType};
+use jiff::Timestamp;
+use sqlx::{AnyConnection, Row};
+
+use crate::{StoreError, StoreResult, time};
+
+/// Which requests a user may list (SPEC §3 and the "Mostrar" filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Requests filed by this organization.
+    Requester(i64),
+    /// Requests for this organization's APIs, from provider review on.
+    Provider(i64),
+    /// Everything (program admins).
+    All,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub number: Option<String>,
+    pub request_type: Option<RequestType>,
+    pub status: Option<RequestStatus>,
+    pub requester_id: Option<i64>,
+    pub provider_id: Option<i64>,
+    pub api_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: i64,
+    pub number: String,
+    pub request_type: RequestType,
+    pub status: RequestStatus,
+    pub requester_id: i64,
+    pub requester_name: String,
+    pub requester_acronym: String,
+    pub api_id: i64,
+    pub api_name: String,
+    pub provider_id: i64,
+    pub provider_name: String,
+    pub provider_acronym: String,
+    pub current_volume: i64,
+    pub requested_volume: i64,
+    pub authorized_volume: Option<i64>,
+    pub last_event_at: Timestamp,
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Conditions joined with AND, and their arguments numbered from `$1`.
+#[derive(Default)]
+struct Where {
+    conditions: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds a condition whose single `?` stands for `arg`.
+    fn arg(&mut self, sql: &str, arg: Arg) {
+        self.args.push(arg);
+        self.conditions
+            .push(sql.replace('?', &format!("${}", self.args.len())));
+    }
+}
+
+/// The WHERE clause and its arguments, numbered from `$1`.
+fn where_clause(scope: Scope, filter: &Filter) -> (String, Vec<Arg>) {
+    let mut w = Where::default();
+    match scope {
+        Scope::Requester(org) => w.arg("r.requester_id = ?", Arg::Int(org)),
+        Scope::Provider(org) => {
+            w.arg("r.provider_id = ?", Arg::Int(org));
+            w.conditions
+                .push(format!("r.status IN ({})", visible_to_provider()));
+        }
+        Scope::All => {}
+    }
+    if let Some(n) = &filter.number {
+        w.arg("r.number = ?", Arg::Text(n.clone()));
+    }
+    if let Some(t) = filter.request_type {
+        w.arg("r.request_type = ?", Arg::Text(t.code().to_owned()));
+    }
+    if let Some(s) = filter.status {
+        w.arg("r.status = ?", Arg::Text(s.code().to_owned()));
+    }
+    if let Some(id) = filter.requester_id {
+        w.arg("r.requester_id = ?", Arg::Int(id));
+    }
+    if let Some(id) = filter.provider_id {
+        w.arg("r.provider_id = ?", Arg::Int(id));
+    }
+    if let Some(id) = filter.api_id {
+        w.arg("r.api_id = ?", Arg::Int(id));
+    }
+    let clause = if w.conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", w.conditions.join(" AND "))
+    };
+    (clause, w.args)
+}
+
+fn visible_to_provider() -> String {
+    RequestStatus::ALL
+        .iter()
+        .filter(|s| s.visible_to_provider())
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for arg in args {
+        q = match arg {
+            Arg::Int(i) => q.bind(i),
+            Arg::Text(t) => q.bind(t),
+        };
+    }
+    q
+}
+
+/// One page, newest activity first.
+pub async fn page(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<ListRow>> {
+    let (clause, mut args) = where_clause(scope, filter);
+    let n = args.len();
+    let sql = format!(
+        "SELECT r.id, r.number, r.request_type, r.status, r.requester_id, rq.name AS requester_name, \
+         rq.acronym AS requester_acronym, r.api_id, a.name AS api_name, r.provider_id, \
+         pv.name AS provider_name, pv.acronym AS provider_acronym, r.current_volume, \
+         r.requested_volume, r.authorized_volume, r.last_event_at \
+         FROM (SELECT r.id FROM requests r {clause} ORDER BY r.last_event_at DESC, r.id DESC \
+               LIMIT ${} OFFSET ${}) p \
+         JOIN requests r ON r.id = p.id \
+         JOIN organizations rq ON rq.id = r.requester_id \
+         JOIN organizations pv ON pv.id = r.provider_id \
+         JOIN apis a ON a.id = r.api_id \
+         ORDER BY r.last_event_at DESC, r.id DESC",
+        n + 1,
+        n + 2
+    );
+    args.push(Arg::Int(limit));
+    args.push(Arg::Int(offset));
+    let rows = bind_all(sqlx::query(&sql), args).fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let parse = |column: &'static str| -> StoreResult<String> { Ok(row.try_get(column)?) };
+            let last: String = row.try_get("last_event_at")?;
+            Ok(ListRow {
+                id: row.try_get("id")?,
+                number: row.try_get("number")?,
+                request_type: parse("request_type")?
+                    .parse()
+                    .map_err(|e| StoreError::corrupt("requests.request_type", e))?,
+                status: parse("status")?
+                    .parse()
+                    .map_err(|e| StoreError::corrupt("requests.status", e))?,
+                requester_id: row.try_get("requester_id")?,
+                requester_name: row.try_get("requester_name")?,
+                requester_acronym: row.try_get("requester_acronym")?,
+                api_id: row.try_get("api_id")?,
+                api_name: row.try_get("api_name")?,
+                provider_id: row.try_get("provider_id")?,
+                provider_name: row.try_get("provider_name")?,
+                provider_acronym: row.try_get("provider_acronym")?,
+                current_volume: row.try_get("current_volume")?,
+                requested_volume: row.try_get("requested_volume")?,
+                authorized_volume: row.try_get("authorized_volume")?,
+                last_event_at: time::from_db("requests.last_event_at", &last)?,
+            })
+        })
+        .collect()
+}
+
+/// How many requests match, counting at most `cap` (the answer is then `cap`).
+pub async fn count_capped(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    filter: &Filter,
+    cap: i64,
+) -> StoreResult<i64> {
+    let (clause, mut args) = where_clause(scope, filter);
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM requests r {clause} LIMIT ${}) c",
+        args.len() + 1
+    );
+    args.push(Arg::Int(cap));
+    let row = bind_all(sqlx::query(&sql), args).fetch_one(conn).await?;
+    Ok(row.try_get(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let filter = Filter {
+            status: Some(RequestStatus::Draft),
+            api_id: Some(3),
+            ..Filter::default()
+        };
+        let (clause, args) = where_clause(Scope::Provider(2), &filter);
+        assert_eq!(
+            clause,
+            "WHERE r.provider_id = $1 AND r.status IN ('provider_review', 'refused', 'approved', 'granted') \
+             AND r.status = $2 AND r.api_id = $3"
+        );
+        assert_eq!(args.len(), 3);
+        assert_eq!(where_clause(Scope::All, &Filter::default()).0, "");
+    }
+}

@@ -1,0 +1,345 @@
+//! Solicitações: numbering, content, status moves under an optimistic lock, and the list.
+
+use adesao_domain::{LegalBasis, Purpose, RequestStatus, RequestType};
+use jiff::Timestamp;
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use crate::{StoreError, StoreResult, time};
+
+/// An organization as shown beside a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRef {
+    pub id: i64,
+    pub name: String,
+    pub acronym: String,
+    pub cnpj: String,
+}
+
+/// A user as shown beside a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRef {
+    pub id: i64,
+    pub name: String,
+    pub cpf: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: i64,
+    pub number: String,
+    pub request_type: RequestType,
+    pub status: RequestStatus,
+    pub api_id: i64,
+    pub api_name: String,
+    pub requester: OrgRef,
+    pub provider: OrgRef,
+    pub it_director: UserRef,
+    pub technical_lead: UserRef,
+    pub requested_volume: i64,
+    pub current_volume: i64,
+    pub authorized_volume: Option<i64>,
+    pub purpose: Purpose,
+    pub copied_from_id: Option<i64>,
+    pub created_by: i64,
+    pub created_at: Timestamp,
+    pub last_event_at: Timestamp,
+    pub version: i64,
+}
+
+/// The content a manager writes (Incluir / Alterar).
+#[derive(Debug, Clone)]
+pub struct Content<'a> {
+    pub request_type: RequestType,
+    pub api_id: i64,
+    pub provider_id: i64,
+    pub it_director_id: i64,
+    pub technical_lead_id: i64,
+    pub requested_volume: i64,
+    pub current_volume: i64,
+    pub purpose: &'a Purpose,
+}
+
+const SELECT: &str = "SELECT r.id, r.number, r.request_type, r.status, r.api_id, a.name AS api_name, \
+    rq.id AS rq_id, rq.name AS rq_name, rq.acronym AS rq_acronym, rq.cnpj AS rq_cnpj, \
+    pv.id AS pv_id, pv.name AS pv_name, pv.acronym AS pv_acronym, pv.cnpj AS pv_cnpj, \
+    d.id AS d_id, d.name AS d_name, d.cpf AS d_cpf, t.id AS t_id, t.name AS t_name, t.cpf AS t_cpf, \
+    r.requested_volume, r.current_volume, r.authorized_volume, \
+    r.basis_public_policy, r.basis_legal_obligation, r.basis_other, r.basis_other_text, \
+    r.data_usage, r.public_policies, r.legal_provision, r.citizen_results, r.retention, \
+    r.copied_from_id, r.created_by, r.created_at, r.last_event_at, r.version \
+    FROM requests r \
+    JOIN apis a ON a.id = r.api_id \
+    JOIN organizations rq ON rq.id = r.requester_id \
+    JOIN organizations pv ON pv.id = r.provider_id \
+    JOIN users d ON d.id = r.it_director_id \
+    JOIN users t ON t.id = r.technical_lead_id";
+
+fn code<T: std::str::FromStr>(row: &AnyRow, column: &'static str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    let text: String = row.try_get(column)?;
+    text.parse().map_err(|e| StoreError::corrupt(column, e))
+}
+
+fn timestamp(row: &AnyRow, column: &'static str) -> StoreResult<Timestamp> {
+    let text: String = row.try_get(column)?;
+    time::from_db(column, &text)
+}
+
+fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+fn org(row: &AnyRow, p: &str) -> StoreResult<OrgRef> {
+    Ok(OrgRef {
+        id: row.try_get(format!("{p}_id").as_str())?,
+        name: row.try_get(format!("{p}_name").as_str())?,
+        acronym: row.try_get(format!("{p}_acronym").as_str())?,
+        cnpj: row.try_get(format!("{p}_cnpj").as_str())?,
+    })
+}
+
+fn user(row: &AnyRow, p: &str) -> StoreResult<UserRef> {
+    Ok(UserRef {
+        id: row.try_get(format!("{p}_id").as_str())?,
+        name: row.try_get(format!("{p}_name").as_str())?,
+        cpf: row.try_get(format!("{p}_cpf").as_str())?,
+    })
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<Request> {
+    let mut legal_bases = std::collections::BTreeSet::new();
+    for (column, basis) in [
+        ("basis_public_policy", LegalBasis::PublicPolicy),
+        ("basis_legal_obligation", LegalBasis::LegalObligation),
+        ("basis_other", LegalBasis::Other),
+    ] {
+        if flag(row, column)? {
+            legal_bases.insert(basis);
+        }
+    }
+    Ok(Request {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        request_type: code(row, "request_type")?,
+        status: code(row, "status")?,
+        api_id: row.try_get("api_id")?,
+        api_name: row.try_get("api_name")?,
+        requester: org(row, "rq")?,
+        provider: org(row, "pv")?,
+        it_director: user(row, "d")?,
+        technical_lead: user(row, "t")?,
+        requested_volume: row.try_get("requested_volume")?,
+        current_volume: row.try_get("current_volume")?,
+        authorized_volume: row.try_get("authorized_volume")?,
+        purpose: Purpose {
+            legal_bases,
+            legal_basis_other: row.try_get("basis_other_text")?,
+            data_usage: row.try_get("data_usage")?,
+            public_policies: row.try_get("public_policies")?,
+            legal_provision: row.try_get("legal_provision")?,
+            citizen_results: row.try_get("citizen_results")?,
+            retention: row.try_get("retention")?,
+        },
+        copied_from_id: row.try_get("copied_from_id")?,
+        created_by: row.try_get("created_by")?,
+        created_at: timestamp(row, "created_at")?,
+        last_event_at: timestamp(row, "last_event_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Takes the next number of `year`. Run inside the creating transaction: the counter row stays
+/// locked until commit (so numbers are unique under concurrency) and a rollback returns the
+/// number (so there are no gaps).
+pub async fn next_sequence(conn: &mut AnyConnection, year: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO request_number_sequences (year, last_value) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_value = request_number_sequences.last_value + 1 \
+         RETURNING last_value",
+    )
+    .bind(year)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    number: &adesao_domain::RequestNumber,
+    requester_id: i64,
+    content: &Content<'_>,
+    copied_from_id: Option<i64>,
+    created_by: i64,
+    now: Timestamp,
+) -> StoreResult<i64> {
+    let p = content.purpose;
+    let now = time::to_db(now);
+    let id = sqlx::query_scalar(
+        "INSERT INTO requests (number, number_year, number_sequence, request_type, status, api_id, \
+         requester_id, provider_id, it_director_id, technical_lead_id, requested_volume, current_volume, \
+         basis_public_policy, basis_legal_obligation, basis_other, basis_other_text, data_usage, \
+         public_policies, legal_provision, citizen_results, retention, copied_from_id, created_by, \
+         created_at, last_event_at) \
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $23) RETURNING id",
+    )
+    .bind(number.to_string())
+    .bind(i64::from(number.year()))
+    .bind(i64::from(number.sequence()))
+    .bind(content.request_type.code())
+    .bind(content.api_id)
+    .bind(requester_id)
+    .bind(content.provider_id)
+    .bind(content.it_director_id)
+    .bind(content.technical_lead_id)
+    .bind(content.requested_volume)
+    .bind(content.current_volume)
+    .bind(i64::from(p.legal_bases.contains(&LegalBasis::PublicPolicy)))
+    .bind(i64::from(p.legal_bases.contains(&LegalBasis::LegalObligation)))
+    .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)))
+    .bind(p.legal_basis_other.as_str())
+    .bind(p.data_usage.as_str())
+    .bind(p.public_policies.as_str())
+    .bind(p.legal_provision.as_str())
+    .bind(p.citizen_results.as_str())
+    .bind(p.retention.as_str())
+    .bind(copied_from_id)
+    .bind(created_by)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<Request>> {
+    let sql = format!("{SELECT} WHERE r.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn find_by_number(
+    conn: &mut AnyConnection,
+    number: &str,
+) -> StoreResult<Option<Request>> {
+    let sql = format!("{SELECT} WHERE r.number = $1");
+    let row = sqlx::query(&sql).bind(number).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Claims the request for a change: bumps its version if it is still `expected_version`.
+/// Returns false when someone else changed it meanwhile (the caller answers 409). Run it as the
+/// first write of the transaction, so that the row lock is held from there to the commit.
+pub async fn lock_version(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE requests SET version = version + 1, last_event_at = $1 WHERE id = $2 AND version = $3",
+    )
+    .bind(time::to_db(now))
+    .bind(id)
+    .bind(expected_version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: RequestStatus,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE requests SET status = $1 WHERE id = $2")
+        .bind(status.code())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_authorized_volume(
+    conn: &mut AnyConnection,
+    id: i64,
+    volume: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE requests SET authorized_volume = $1 WHERE id = $2")
+        .bind(volume)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the content (Alterar). The status is not touched here.
+pub async fn update_content(
+    conn: &mut AnyConnection,
+    id: i64,
+    content: &Content<'_>,
+) -> StoreResult<()> {
+    let p = content.purpose;
+    sqlx::query(
+        "UPDATE requests SET request_type = $1, api_id = $2, provider_id = $3, it_director_id = $4, \
+         technical_lead_id = $5, requested_volume = $6, current_volume = $7, basis_public_policy = $8, \
+         basis_legal_obligation = $9, basis_other = $10, basis_other_text = $11, data_usage = $12, \
+         public_policies = $13, legal_provision = $14, citizen_results = $15, retention = $16 \
+         WHERE id = $17",
+    )
+    .bind(content.request_type.code())
+    .bind(content.api_id)
+    .bind(content.provider_id)
+    .bind(content.it_director_id)
+    .bind(content.technical_lead_id)
+    .bind(content.requested_volume)
+    .bind(content.current_volume)
+    .bind(i64::from(p.legal_bases.contains(&LegalBasis::PublicPolicy)))
+    .bind(i64::from(p.legal_bases.contains(&LegalBasis::LegalObligation)))
+    .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)))
+    .bind(p.legal_basis_other.as_str())
+    .bind(p.data_usage.as_str())
+    .bind(p.public_policies.as_str())
+    .bind(p.legal_provision.as_str())
+    .bind(p.citizen_results.as_str())
+    .bind(p.retention.as_str())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Another request of the same requester, API and type that is in the pipeline (awaiting
+/// signatures, in provider review or approved); its number, if any.
+pub async fn pipeline_conflict(
+    conn: &mut AnyConnection,
+    requester_id: i64,
+    api_id: i64,
+    request_type: RequestType,
+    except_id: i64,
+) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT number FROM requests WHERE api_id = $1 AND requester_id = $2 AND request_type = $3 \
+         AND status IN ('awaiting_signatures', 'provider_review', 'approved') AND id <> $4 LIMIT 1",
+    )
+    .bind(api_id)
+    .bind(requester_id)
+    .bind(request_type.code())
+    .bind(except_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Requests awaiting signatures that name `user_id` as a signer, oldest first.
+pub async fn awaiting_signature_of(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM requests WHERE status = 'awaiting_signatures' \
+         AND (it_director_id = $1 OR technical_lead_id = $1) ORDER BY last_event_at",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
+}
