@@ -176,7 +176,10 @@ impl TestDatabase {
                     .await
                     .unwrap();
                 let sep = if base_url.contains('?') { '&' } else { '?' };
-                let url = format!("{base_url}{sep}options[search_path]={schema}");
+                // The application name lets the clean-up find this test's connections.
+                let url = format!(
+                    "{base_url}{sep}options[search_path]={schema}&application_name={schema}"
+                );
                 Self {
                     url,
                     cleanup: Cleanup::PostgresSchema { base_url, schema },
@@ -217,6 +220,18 @@ impl Drop for TestDatabase {
                         if let Ok(mut conn) =
                             <sqlx::PgConnection as sqlx::Connection>::connect(&base_url).await
                         {
+                            // The test's runtime is gone, so its pooled connections were never
+                            // closed (one may even hold a lock, its rollback unsent): end them.
+                            let _ = sqlx::query(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                                 WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                            )
+                            .bind(&schema)
+                            .execute(&mut conn)
+                            .await;
+                            let _ = sqlx::query("SET lock_timeout = '10s'")
+                                .execute(&mut conn)
+                                .await;
                             let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
                                 .execute(&mut conn)
                                 .await;
@@ -227,4 +242,128 @@ impl Drop for TestDatabase {
             }
         }
     }
+}
+
+/// JSON API calls with a bearer token.
+impl TestApp {
+    pub async fn api_post(&self, path: &str, token: &str, body: &Value) -> Response {
+        reqwest::Client::new()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn api_patch(&self, path: &str, token: &str, body: &Value) -> Response {
+        reqwest::Client::new()
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The newest SMS code sent to a demo user (read from the outbox, as the log transport
+    /// keeps it there).
+    pub async fn last_sms_code(&self, cpf: &str) -> String {
+        let digits: String = cpf.chars().filter(char::is_ascii_digit).collect();
+        let body: String = sqlx::query_scalar(
+            "SELECT o.body FROM outbox o JOIN users u ON u.mobile = o.recipient \
+             WHERE o.channel = 'sms' AND u.cpf = $1 ORDER BY o.id DESC LIMIT 1",
+        )
+        .bind(digits)
+        .fetch_one(self.db.pool())
+        .await
+        .expect("an SMS was queued");
+        adesao_services::requests::signing::code_in_sms(&body).expect("the SMS has a code")
+    }
+
+    /// Id of a demo user by CPF.
+    pub async fn user_id(&self, cpf: &str) -> i64 {
+        let digits: String = cpf.chars().filter(char::is_ascii_digit).collect();
+        sqlx::query_scalar("SELECT id FROM users WHERE cpf = $1")
+            .bind(digits)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+    }
+
+    pub async fn api_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM apis WHERE name = $1")
+            .bind(name)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Signs request `id` through the API as `cpf`: new authorisation, code from the SMS, sign.
+    pub async fn api_sign(&self, id: i64, cpf: &str) -> Response {
+        let token = self.token(cpf).await;
+        let session: Value = self
+            .api_post("/api/v1/signing-sessions", &token, &json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let sid = session["id"].as_i64().unwrap();
+        let code = self.last_sms_code(cpf).await;
+        let r = self
+            .api_post(
+                &format!("/api/v1/signing-sessions/{sid}/authorize"),
+                &token,
+                &json!({"code": code}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "authorize");
+        self.api_post(
+            &format!("/api/v1/requests/{id}/sign"),
+            &token,
+            &json!({"signing_session_id": sid}),
+        )
+        .await
+    }
+
+    /// A full, valid draft body for `api` by the demo signers of UFV.
+    pub async fn draft_body(&self, api: &str, kind: &str, volume: u64) -> Value {
+        json!({
+            "api_id": self.api_id(api).await,
+            "type": kind,
+            "it_director_id": self.user_id(GESTOR_PRATA).await,
+            "technical_lead_id": self.user_id(GESTOR_PRATA_2).await,
+            "requested_volume": volume,
+            "purpose": complete_purpose(),
+        })
+    }
+
+    /// A snapshot of every table a transition may touch, to prove a refused action changed nothing.
+    pub async fn snapshot(&self) -> Vec<i64> {
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT COUNT(*) FROM requests",
+            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM requests",
+            "SELECT COUNT(*) FROM request_events",
+            "SELECT COUNT(*) FROM signatures",
+            "SELECT COUNT(*) FROM signatures WHERE voided_at IS NULL",
+            "SELECT COUNT(*) FROM outbox",
+            "SELECT COUNT(*) FROM api_access",
+            "SELECT CAST(COALESCE(SUM(last_value), 0) AS BIGINT) FROM request_number_sequences",
+        ] {
+            out.push(self.count(sql).await);
+        }
+        out
+    }
+}
+
+pub fn complete_purpose() -> Value {
+    json!({
+        "legal_bases": ["public_policy"],
+        "data_usage": "Validação de dados cadastrais dos estudantes beneficiários.",
+        "public_policies": "Assistência estudantil (PNAES).",
+        "legal_provision": "Decreto nº 7.234/2010.",
+        "citizen_results": "O estudante não precisa apresentar comprovantes de benefício.",
+        "retention": "Cinco anos, conforme a tabela de temporalidade do CONARQ."
+    })
 }

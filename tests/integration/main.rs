@@ -5,9 +5,12 @@
 mod common;
 
 mod api_auth;
+mod api_lifecycle;
+mod api_rules;
 mod csrf;
 mod demo_data;
 mod health;
+mod html_lifecycle;
 mod login;
 mod outbox;
 mod pages;

@@ -122,7 +122,7 @@ pub fn check(actor: &Actor, facts: &RequestFacts, action: Action) -> Result<(), 
             Ok(())
         } else {
             Err(Refusal::Conflict(format!(
-                "Não é possível {} uma solicitação na situação \"{}\".",
+                "Não é possível {} uma solicitação na situação “{}”.",
                 verb(action),
                 facts.status.label()
             )))

@@ -132,13 +132,13 @@ impl Purpose {
             if text.trim().is_empty() {
                 issues.push(FieldIssue::new(
                     section.field,
-                    format!("Preencha a seção \"{}\".", section.title),
+                    format!("Preencha a seção “{}”.", section.title),
                 ));
             } else if is_placeholder(text, section.guidance) {
                 issues.push(FieldIssue::new(
                     section.field,
                     format!(
-                        "A seção \"{}\" ainda contém o texto de orientação do modelo: substitua-o pelas informações da solicitação.",
+                        "A seção “{}” ainda contém o texto de orientação do modelo: substitua-o pelas informações da solicitação.",
                         section.title
                     ),
                 ));

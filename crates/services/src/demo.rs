@@ -155,6 +155,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, StoreError> {
 
     let mut tx = db.begin().await?;
     if organizations::count(&mut tx).await? > 0 {
+        tx.rollback().await?;
         return Ok(false);
     }
     let mut org_ids = Vec::new();

@@ -5,6 +5,7 @@ mod api;
 mod assets;
 pub mod config;
 mod csrf;
+mod format;
 mod html;
 mod routes;
 mod security;

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
+use crate::html::requests as rq;
 use crate::state::AppState;
 use crate::{api, assets, html};
 
@@ -15,6 +16,31 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(html::login::show).post(html::login::submit))
         .route("/logout", post(html::login::logout))
         .route("/termos", get(html::pages::terms))
+        .route("/solicitacoes", get(rq::list::show).post(rq::form::create))
+        .route("/solicitacoes/nova", get(rq::form::choose_api))
+        .route("/solicitacoes/nova/formulario", get(rq::form::new_form))
+        .route("/solicitacoes/{id}", get(rq::detail::show))
+        .route(
+            "/solicitacoes/{id}/alterar",
+            get(rq::form::edit_form).post(rq::form::update),
+        )
+        .route("/solicitacoes/{id}/liberar", post(rq::actions::release))
+        .route("/solicitacoes/{id}/cancelar", post(rq::actions::cancel))
+        .route("/solicitacoes/{id}/aprovar", post(rq::actions::approve))
+        .route("/solicitacoes/{id}/recusar", post(rq::actions::refuse))
+        .route("/solicitacoes/{id}/deferir", post(rq::actions::grant))
+        .route("/solicitacoes/{id}/copiar", post(rq::actions::copy))
+        .route(
+            "/solicitacoes/{id}/assinar",
+            get(rq::signing::show).post(rq::signing::sign),
+        )
+        .route(
+            "/autorizacao/{id}",
+            get(rq::signing::authorize_form).post(rq::signing::authorize),
+        )
+        .route("/autorizacao/{id}/reenviar", post(rq::signing::resend))
+        .route("/assinaturas-pendentes", get(rq::signing::pending))
+        .route("/admin/mensagens", get(html::admin::outbox))
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
         .nest("/api/v1", api::router())

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use adesao_notify::{Notifier, RetryPolicy, Transport};
-use adesao_services::{AuthPolicy, AuthService, demo};
+use adesao_services::{AuthPolicy, AuthService, RequestService, demo};
 use adesao_store::{Db, DbOptions};
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -43,6 +43,7 @@ impl Application {
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
+            requests: RequestService::new(db.clone()),
             cookies: CookiePolicy {
                 secure: config.cookie_secure,
             },

@@ -1,4 +1,4 @@
-use adesao_services::AuthService;
+use adesao_services::{AuthService, RequestService};
 use adesao_store::Db;
 
 /// What every handler may reach. Cheap to clone (handles only).
@@ -6,6 +6,7 @@ use adesao_store::Db;
 pub struct AppState {
     pub db: Db,
     pub auth: AuthService,
+    pub requests: RequestService,
     pub cookies: CookiePolicy,
 }
 

@@ -3,6 +3,7 @@
 //! the request's version (409 when someone else changed it), then writes the change, its history
 //! event and its emails — or nothing.
 
+pub mod catalogue;
 mod input;
 mod notices;
 pub mod signing;

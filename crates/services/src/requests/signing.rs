@@ -210,11 +210,15 @@ impl RequestService {
 
     /// Assinar: signs every role the user holds on the request with an authorised session. The
     /// second signature sends the request to provider review in the same transaction.
+    ///
+    /// `expected_dsi_sha256` is the digest of the DSI the signer was shown: if the request
+    /// changed since, the signature is refused rather than given to a text the signer never saw.
     pub async fn sign(
         &self,
         actor: &Actor,
         id: i64,
         session_id: i64,
+        expected_dsi_sha256: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
@@ -226,14 +230,18 @@ impl RequestService {
                 "Autorização de assinatura inválida: autorize com o código enviado por SMS.".into(),
             )
         })?;
-        if session.voided_at.is_some() || !session.authorized_until.is_some_and(|u| u > now) {
+        if session.voided_at.is_some() || session.authorized_until.is_none_or(|u| u <= now) {
             return Err(E::Forbidden(
                 "A autorização de assinatura expirou ou não foi concluída: autorize novamente com o código enviado por SMS."
                     .into(),
             ));
         }
-        let dsi_text = dsi_of(&mut tx, &request).await?.to_text();
-        let digest = hex::encode(Sha256::digest(dsi_text.as_bytes()));
+        let digest = dsi_sha256(&dsi_of(&mut tx, &request).await?);
+        if expected_dsi_sha256.is_some_and(|e| !e.eq_ignore_ascii_case(&digest)) {
+            return Err(E::Conflict(
+                "O documento foi alterado depois que você o abriu. Confira a versão atual antes de assinar.".into(),
+            ));
+        }
         claim(&mut tx, &request, now).await?;
         let roles = facts.roles_to_sign(actor.user_id);
         for role in &roles {
@@ -290,6 +298,11 @@ impl RequestService {
         tx.commit().await?;
         Ok(updated)
     }
+}
+
+/// The SHA-256 (hex) of a DSI's canonical text: what a signature covers.
+pub fn dsi_sha256(dsi: &Dsi) -> String {
+    hex::encode(Sha256::digest(dsi.to_text().as_bytes()))
 }
 
 /// The DSI of a request as it stands.

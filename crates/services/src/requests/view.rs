@@ -105,6 +105,8 @@ pub struct RequestDetail {
     pub requirements: Vec<AttachmentRequirement>,
     pub actions: Vec<Action>,
     pub dsi: Dsi,
+    /// What the access rules know of the request (to explain a refused action).
+    pub facts: access::RequestFacts,
 }
 
 impl RequestService {
@@ -150,6 +152,7 @@ impl RequestService {
             requirements: apis::requirements(&mut conn, request.api_id).await?,
             dsi,
             request,
+            facts,
         })
     }
 

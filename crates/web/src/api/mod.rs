@@ -1,9 +1,13 @@
 //! The JSON API under `/api/v1` (SPEC §11): bearer-token authentication, problem+json errors.
 
 mod auth;
+mod catalogue;
 mod json;
 mod me;
 pub mod problem;
+mod requests;
+mod signing;
+mod views;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -15,6 +19,24 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token", post(auth::issue_token))
         .route("/me", get(me::me))
+        .route("/apis", get(catalogue::apis))
+        .route(
+            "/organizations/{id}/signatories",
+            get(catalogue::signatories),
+        )
+        .route("/admin/outbox", get(catalogue::outbox))
+        .route("/requests", get(requests::list).post(requests::create))
+        .route(
+            "/requests/{id}",
+            get(requests::show).patch(requests::update),
+        )
+        .route("/requests/{id}/history", get(requests::history))
+        .route("/requests/{id}/dsi", get(requests::dsi))
+        .route("/requests/{id}/{action}", post(requests::transition))
+        .route("/signing-sessions", post(signing::start))
+        .route("/signing-sessions/{id}", get(signing::show))
+        .route("/signing-sessions/{id}/authorize", post(signing::authorize))
+        .route("/signing-sessions/{id}/resend", post(signing::resend))
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(

@@ -106,3 +106,32 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl From<adesao_services::ServiceError> for Problem {
+    fn from(e: adesao_services::ServiceError) -> Self {
+        use adesao_services::ServiceError as E;
+        match e {
+            E::NotFound => Problem::new(StatusCode::NOT_FOUND, "Recurso não encontrado."),
+            E::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
+            E::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
+            E::Invalid(issues) => Problem::validation(
+                issues
+                    .into_iter()
+                    .map(|i| FieldError {
+                        field: i.field.to_owned(),
+                        message: i.message,
+                    })
+                    .collect(),
+            ),
+            E::RateLimited {
+                message,
+                retry_after_secs,
+            } => Problem::new(StatusCode::TOO_MANY_REQUESTS, message)
+                .with_retry_after(retry_after_secs),
+            E::Store(e) => {
+                tracing::error!(error = %e, "internal error");
+                Problem::internal()
+            }
+        }
+    }
+}

@@ -13,6 +13,8 @@ pub enum PageError {
     NotFound,
     BadRequest(String),
     Forbidden(String),
+    Conflict(String),
+    TooMany(String),
     Internal(String),
 }
 
@@ -50,6 +52,8 @@ impl IntoResponse for PageError {
             ),
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Requisição inválida", m),
             PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Acesso negado", m),
+            PageError::Conflict(m) => (StatusCode::CONFLICT, "Ação não realizada", m),
+            PageError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Aguarde um pouco", m),
             PageError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (

@@ -97,10 +97,9 @@ pub async fn submit(
 
     let token_ok = expected.is_some_and(|e| tokens_match(form.csrf_token.as_deref(), &e));
     if check_origin(&headers).is_err() || !token_ok {
-        page.errors.push(FormError {
-            field: None,
-            message: "O formulário expirou. Informe novamente seu CPF e sua senha.".into(),
-        });
+        page.errors.push(FormError::general(
+            "O formulário expirou. Informe novamente seu CPF e sua senha.",
+        ));
         return (StatusCode::FORBIDDEN, jar, page).into_response();
     }
 
@@ -117,32 +116,20 @@ pub async fn submit(
             let status = match &e {
                 LoginError::Cpf(_) => {
                     page.cpf_error = Some(message.clone());
-                    page.errors.push(FormError {
-                        field: Some("cpf"),
-                        message,
-                    });
+                    page.errors.push(FormError::field("cpf", message));
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 LoginError::MissingPassword => {
                     page.password_error = Some(message.clone());
-                    page.errors.push(FormError {
-                        field: Some("password"),
-                        message,
-                    });
+                    page.errors.push(FormError::field("password", message));
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 LoginError::RateLimited { .. } => {
-                    page.errors.push(FormError {
-                        field: None,
-                        message,
-                    });
+                    page.errors.push(FormError::general(message));
                     StatusCode::TOO_MANY_REQUESTS
                 }
                 _ => {
-                    page.errors.push(FormError {
-                        field: Some("cpf"),
-                        message,
-                    });
+                    page.errors.push(FormError::field("cpf", message));
                     StatusCode::UNAUTHORIZED
                 }
             };

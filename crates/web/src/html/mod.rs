@@ -1,8 +1,10 @@
 //! The server-rendered UI (askama templates over the gov.br Design System).
 
+pub mod admin;
 mod error;
 pub mod login;
 pub mod pages;
+pub mod requests;
 
 pub use error::PageError;
 
@@ -35,10 +37,27 @@ impl Layout {
     }
 }
 
-/// An error shown in a form: next to its field (`field` is the input's id) and in the summary
-/// at the top of the page.
+/// An error shown in the summary at the top of a page, linking to where it can be fixed (the
+/// field's id on this page, or another page); the field itself shows the message too.
 #[derive(Debug, Clone)]
 pub struct FormError {
-    pub field: Option<&'static str>,
+    pub target: Option<String>,
     pub message: String,
+}
+
+impl FormError {
+    /// An error of the field with this id on the same page.
+    pub fn field(id: &str, message: impl Into<String>) -> Self {
+        Self {
+            target: Some(format!("#{id}")),
+            message: message.into(),
+        }
+    }
+
+    pub fn general(message: impl Into<String>) -> Self {
+        Self {
+            target: None,
+            message: message.into(),
+        }
+    }
 }

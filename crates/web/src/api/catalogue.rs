@@ -1,0 +1,127 @@
+//! `/api/v1/apis`, `/api/v1/organizations/{id}/signatories`, `/api/v1/admin/outbox`.
+
+use adesao_domain::{AttachmentKind, Role};
+use adesao_services::requests::actor_of;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+
+use super::auth::ApiUser;
+use super::problem::Problem;
+use super::views::{OutboxView, Page};
+use crate::state::AppState;
+
+#[derive(Serialize)]
+pub struct RequirementView {
+    kind: AttachmentKind,
+    mandatory: bool,
+    model_filename: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ProviderView {
+    id: i64,
+    name: String,
+    acronym: String,
+    cnpj: String,
+}
+
+#[derive(Serialize)]
+pub struct ApiView {
+    id: i64,
+    name: String,
+    description: String,
+    provider: ProviderView,
+    attachment_requirements: Vec<RequirementView>,
+}
+
+pub async fn apis(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+) -> Result<Json<Vec<ApiView>>, Problem> {
+    let entries = state.requests.catalogue().await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| ApiView {
+                id: e.api.id,
+                name: e.api.name,
+                description: e.api.description,
+                provider: ProviderView {
+                    id: e.provider.id,
+                    name: e.provider.name,
+                    acronym: e.provider.acronym,
+                    cnpj: e.provider.cnpj.formatted(),
+                },
+                attachment_requirements: e
+                    .requirements
+                    .into_iter()
+                    .map(|r| RequirementView {
+                        kind: r.kind,
+                        mandatory: r.mandatory,
+                        model_filename: r.model_filename,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct SignatoryView {
+    id: i64,
+    name: String,
+    roles: Vec<Role>,
+}
+
+pub async fn signatories(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    Path(org_id): Path<i64>,
+) -> Result<Json<Vec<SignatoryView>>, Problem> {
+    let people = state
+        .requests
+        .signatories(&actor_of(&account), org_id)
+        .await?;
+    Ok(Json(
+        people
+            .into_iter()
+            .map(|p| SignatoryView {
+                id: p.id,
+                name: p.name,
+                roles: p
+                    .roles
+                    .into_iter()
+                    .filter(|r| matches!(r, Role::ItDirector | Role::TechnicalLead))
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+pub async fn outbox(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<OutboxView>>, Problem> {
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 100);
+    let items = state
+        .requests
+        .outbox(&actor_of(&account), page, per_page)
+        .await?;
+    let total = items.len() as i64;
+    Ok(Json(Page {
+        items: items.iter().map(OutboxView::from).collect(),
+        total,
+        total_is_lower_bound: total == per_page,
+        page,
+        per_page,
+    }))
+}

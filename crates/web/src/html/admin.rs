@@ -1,0 +1,84 @@
+//! Administration pages of the program team.
+
+use adesao_services::requests::actor_of;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::Layout;
+use super::requests::error_page;
+use crate::format;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outbox.html")]
+pub struct OutboxPage {
+    layout: Layout,
+    rows: Vec<(
+        String,
+        &'static str,
+        String,
+        String,
+        String,
+        &'static str,
+        i64,
+    )>,
+    prev: Option<i64>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    pagina: String,
+}
+
+/// The outbox (e-mails and SMS), for program admins.
+pub async fn outbox(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let page = q.pagina.parse::<i64>().unwrap_or(1).max(1);
+    match state
+        .requests
+        .outbox(&actor_of(&user.account), page, PER_PAGE)
+        .await
+    {
+        Ok(items) => OutboxPage {
+            layout: Layout::for_user(&user),
+            next: (items.len() as i64 == PER_PAGE).then_some(page + 1),
+            prev: (page > 1).then_some(page - 1),
+            rows: items
+                .iter()
+                .map(|m| {
+                    let status = match m.status {
+                        adesao_store::outbox::DeliveryStatus::Pending => "Pendente",
+                        adesao_store::outbox::DeliveryStatus::Sent => "Enviada",
+                        adesao_store::outbox::DeliveryStatus::Failed => "Falhou",
+                    };
+                    let channel = match m.channel {
+                        adesao_store::outbox::Channel::Email => "E-mail",
+                        adesao_store::outbox::Channel::Sms => "SMS",
+                    };
+                    (
+                        format::datetime(m.created_at),
+                        channel,
+                        m.recipient.clone(),
+                        m.subject.clone(),
+                        m.body.clone(),
+                        status,
+                        m.attempts,
+                    )
+                })
+                .collect(),
+        }
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}

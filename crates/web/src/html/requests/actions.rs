@@ -1,0 +1,175 @@
+//! The buttons of the detail page that change the request: Liberar para Assinatura, Cancelar,
+//! Aprovar, Recusar, Deferir, Nova Solicitação (copy).
+
+use adesao_domain::Volume;
+use adesao_services::ServiceError;
+use adesao_services::requests::actor_of;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::detail::DetailPage;
+use super::error_page;
+use crate::csrf::CsrfForm;
+use crate::html::FormError;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    comment: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ApproveForm {
+    authorized_volume: String,
+    comment: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RefuseForm {
+    justification: String,
+}
+
+fn done(id: i64, msg: &str) -> Response {
+    Redirect::to(&format!("/solicitacoes/{id}?msg={msg}")).into_response()
+}
+
+/// The detail page again, with the refusal's messages (next to their fields where the page has
+/// them, at the top for the rest) and what the user typed.
+async fn detail_with_errors(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    e: ServiceError,
+    adjust: impl FnOnce(&mut DetailPage),
+) -> Response {
+    let ServiceError::Invalid(issues) = e else {
+        return error_page(e);
+    };
+    let detail = match state.requests.detail(&actor_of(&user.account), id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    let mut page = DetailPage::new(user, &detail, None);
+    adjust(&mut page);
+    for issue in issues {
+        match issue.field {
+            "authorized_volume" => page.volume_error = Some(issue.message.clone()),
+            "justification" => page.justification_error = Some(issue.message.clone()),
+            _ => {}
+        }
+        let target = match issue.field {
+            "attachments" => Some("#attachments".to_owned()),
+            "authorized_volume" | "justification" => Some(format!("#{}", issue.field)),
+            field => Some(format!("/solicitacoes/{id}/alterar#{field}")),
+        };
+        page.errors.push(FormError {
+            target,
+            message: issue.message,
+        });
+    }
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+pub async fn release(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<CommentForm>,
+) -> Response {
+    match state
+        .requests
+        .release(&actor_of(&user.account), id, Some(&form.comment))
+        .await
+    {
+        Ok(_) => done(id, "liberada"),
+        Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
+    }
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<CommentForm>,
+) -> Response {
+    match state
+        .requests
+        .cancel(&actor_of(&user.account), id, Some(&form.comment))
+        .await
+    {
+        Ok(_) => done(id, "cancelada"),
+        Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
+    }
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<ApproveForm>,
+) -> Response {
+    let volume = Volume::parse(&form.authorized_volume);
+    match state
+        .requests
+        .approve(&actor_of(&user.account), id, volume, Some(&form.comment))
+        .await
+    {
+        Ok(_) => done(id, "aprovada"),
+        Err(e) => {
+            detail_with_errors(&state, &user, id, e, |p| {
+                p.authorized_volume = form.authorized_volume.clone();
+                p.approve_comment = form.comment.clone();
+            })
+            .await
+        }
+    }
+}
+
+pub async fn refuse(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<RefuseForm>,
+) -> Response {
+    match state
+        .requests
+        .refuse(&actor_of(&user.account), id, &form.justification)
+        .await
+    {
+        Ok(_) => done(id, "recusada"),
+        Err(e) => {
+            detail_with_errors(&state, &user, id, e, |p| {
+                p.justification = form.justification.clone()
+            })
+            .await
+        }
+    }
+}
+
+pub async fn grant(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<CommentForm>,
+) -> Response {
+    match state
+        .requests
+        .grant(&actor_of(&user.account), id, Some(&form.comment))
+        .await
+    {
+        Ok(_) => done(id, "deferida"),
+        Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
+    }
+}
+
+pub async fn copy(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, .. }: CsrfForm<CommentForm>,
+) -> Response {
+    match state.requests.copy(&actor_of(&user.account), id).await {
+        Ok(new) => done(new.id, "copiada"),
+        Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
+    }
+}

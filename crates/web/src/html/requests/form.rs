@@ -1,0 +1,384 @@
+//! 1.3 choose the API, 1.4–1.6 the form (Incluir), and Alterar.
+
+use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS};
+use adesao_domain::{FieldIssue, LegalBasis, RequestType, Role, Volume};
+use adesao_services::ServiceError;
+use adesao_services::requests::catalogue::CatalogueEntry;
+use adesao_services::requests::{PurposePatch, RequestPatch, actor_of};
+use adesao_store::requests::Request;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::error_page;
+use crate::csrf::CsrfForm;
+use crate::html::{FormError, Layout, PageError};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "choose_api.html")]
+pub struct ChooseApiPage {
+    layout: Layout,
+    errors: Vec<FormError>,
+    apis: Vec<(i64, String)>,
+}
+
+/// 1.3 — Selecione a API desejada.
+pub async fn choose_api(State(state): State<AppState>, user: CurrentUser) -> Response {
+    if !user.account.has_role(Role::Manager) {
+        return PageError::Forbidden(
+            "Apenas gestores podem incluir solicitações de adesão.".into(),
+        )
+        .into_response();
+    }
+    match state.requests.catalogue().await {
+        Ok(entries) => ChooseApiPage {
+            layout: Layout::for_user(&user),
+            errors: Vec::new(),
+            apis: entries
+                .iter()
+                .map(|e| (e.api.id, format!("{} ({})", e.api.name, e.provider.acronym)))
+                .collect(),
+        }
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// What the user typed, kept as typed so a refused form comes back as it was.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct RequestForm {
+    pub api_id: String,
+    pub request_type: String,
+    pub it_director_id: String,
+    pub technical_lead_id: String,
+    pub requested_volume: String,
+    pub legal_bases: Vec<String>,
+    pub legal_basis_other: String,
+    pub data_usage: String,
+    pub public_policies: String,
+    pub legal_provision: String,
+    pub citizen_results: String,
+    pub retention: String,
+    pub it_director_error: Option<String>,
+    pub technical_lead_error: Option<String>,
+    pub request_type_error: Option<String>,
+    pub volume_error: Option<String>,
+    pub legal_bases_error: Option<String>,
+    pub legal_basis_other_error: Option<String>,
+}
+
+impl RequestForm {
+    fn of_request(r: &Request) -> Self {
+        let p = &r.purpose;
+        Self {
+            api_id: r.api_id.to_string(),
+            request_type: r.request_type.code().to_owned(),
+            it_director_id: r.it_director.id.to_string(),
+            technical_lead_id: r.technical_lead.id.to_string(),
+            requested_volume: Volume::new(r.requested_volume as u64)
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            legal_bases: p.legal_bases.iter().map(|b| b.code().to_owned()).collect(),
+            legal_basis_other: p.legal_basis_other.clone(),
+            data_usage: p.data_usage.clone(),
+            public_policies: p.public_policies.clone(),
+            legal_provision: p.legal_provision.clone(),
+            citizen_results: p.citizen_results.clone(),
+            retention: p.retention.clone(),
+            ..Self::default()
+        }
+    }
+
+    /// The typed input for the service. Values that cannot even be read (an id that is not a
+    /// number) become `None`, which the service reports as "select from the list".
+    fn patch(&self) -> RequestPatch {
+        let id = |s: &str| s.trim().parse::<i64>().ok();
+        RequestPatch {
+            api_id: id(&self.api_id),
+            request_type: self.request_type.parse::<RequestType>().ok(),
+            it_director_id: id(&self.it_director_id),
+            technical_lead_id: id(&self.technical_lead_id),
+            requested_volume: Some(Volume::parse(&self.requested_volume)),
+            purpose: PurposePatch {
+                legal_bases: Some(
+                    self.legal_bases
+                        .iter()
+                        .filter_map(|c| c.parse::<LegalBasis>().ok())
+                        .collect(),
+                ),
+                legal_basis_other: Some(self.legal_basis_other.clone()),
+                data_usage: Some(self.data_usage.clone()),
+                public_policies: Some(self.public_policies.clone()),
+                legal_provision: Some(self.legal_provision.clone()),
+                citizen_results: Some(self.citizen_results.clone()),
+                retention: Some(self.retention.clone()),
+            },
+        }
+    }
+
+    fn section_value(&self, field: &str) -> &str {
+        match field {
+            "data_usage" => &self.data_usage,
+            "public_policies" => &self.public_policies,
+            "legal_provision" => &self.legal_provision,
+            "citizen_results" => &self.citizen_results,
+            _ => &self.retention,
+        }
+    }
+}
+
+pub struct SectionField {
+    id: &'static str,
+    title: &'static str,
+    guidance: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request_form.html")]
+pub struct FormPage {
+    layout: Layout,
+    errors: Vec<FormError>,
+    csrf_token: String,
+    action: String,
+    back: String,
+    number: Option<String>,
+    returns_to_draft: bool,
+    api_id: i64,
+    api_name: String,
+    provider_name: String,
+    directors: Vec<(String, String)>,
+    leads: Vec<(String, String)>,
+    types: Vec<(&'static str, &'static str)>,
+    bases: Vec<(&'static str, &'static str, bool)>,
+    legal_bases_title: &'static str,
+    sections: Vec<SectionField>,
+    f: RequestForm,
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    entry: &CatalogueEntry,
+    mut f: RequestForm,
+    issues: Vec<FieldIssue>,
+    existing: Option<&Request>,
+) -> Result<FormPage, ServiceError> {
+    let actor = actor_of(&user.account);
+    let people = state
+        .requests
+        .signatories(&actor, user.account.organization.id)
+        .await?;
+    let pick = |role: Role| -> Vec<(String, String)> {
+        people
+            .iter()
+            .filter(|p| p.roles.contains(&role))
+            .map(|p| {
+                (
+                    p.id.to_string(),
+                    format!("{} (CPF {})", p.name, p.cpf.masked()),
+                )
+            })
+            .collect()
+    };
+    let mut errors = Vec::new();
+    let mut section_errors = std::collections::HashMap::new();
+    for issue in issues {
+        let target = match issue.field {
+            "it_director_id" => &mut f.it_director_error,
+            "technical_lead_id" => &mut f.technical_lead_error,
+            "request_type" => &mut f.request_type_error,
+            "requested_volume" => &mut f.volume_error,
+            "legal_bases" => &mut f.legal_bases_error,
+            "legal_basis_other" => &mut f.legal_basis_other_error,
+            other => {
+                section_errors.insert(other, issue.message.clone());
+                errors.push(FormError::field(other, issue.message));
+                continue;
+            }
+        };
+        *target = Some(issue.message.clone());
+        errors.push(FormError::field(issue.field, issue.message));
+    }
+    let (action, back) = match existing {
+        Some(r) => (
+            format!("/solicitacoes/{}/alterar", r.id),
+            format!("/solicitacoes/{}", r.id),
+        ),
+        None => ("/solicitacoes".to_owned(), "/solicitacoes/nova".to_owned()),
+    };
+    Ok(FormPage {
+        layout: Layout::for_user(user),
+        errors,
+        csrf_token: user.csrf_token.clone(),
+        action,
+        back,
+        number: existing.map(|r| r.number.clone()),
+        returns_to_draft: existing
+            .is_some_and(|r| r.status == adesao_domain::RequestStatus::AwaitingSignatures),
+        api_id: entry.api.id,
+        api_name: entry.api.name.clone(),
+        provider_name: entry.provider.name.clone(),
+        directors: pick(Role::ItDirector),
+        leads: pick(Role::TechnicalLead),
+        types: RequestType::ALL
+            .iter()
+            .map(|t| (t.code(), t.label()))
+            .collect(),
+        bases: LegalBasis::ALL
+            .iter()
+            .map(|b| {
+                (
+                    b.code(),
+                    b.label(),
+                    f.legal_bases.iter().any(|c| c == b.code()),
+                )
+            })
+            .collect(),
+        legal_bases_title: LEGAL_BASES_TITLE,
+        sections: SECTIONS
+            .iter()
+            .map(|s| SectionField {
+                id: s.field,
+                title: s.title,
+                guidance: s.guidance,
+                value: f.section_value(s.field).to_owned(),
+                error: section_errors.remove(s.field),
+            })
+            .collect(),
+        f,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    api_id: Option<String>,
+}
+
+/// 1.4 — the form for the chosen API.
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    if !user.account.has_role(Role::Manager) {
+        return PageError::Forbidden(
+            "Apenas gestores podem incluir solicitações de adesão.".into(),
+        )
+        .into_response();
+    }
+    let Some(api_id) = q.api_id.as_deref().and_then(|s| s.parse::<i64>().ok()) else {
+        let page = match state.requests.catalogue().await {
+            Ok(entries) => ChooseApiPage {
+                layout: Layout::for_user(&user),
+                errors: vec![FormError::field("api_id", "Selecione a API necessária.")],
+                apis: entries
+                    .iter()
+                    .map(|e| (e.api.id, format!("{} ({})", e.api.name, e.provider.acronym)))
+                    .collect(),
+            },
+            Err(e) => return error_page(e),
+        };
+        return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+    };
+    let entry = match state.requests.catalogue_entry(api_id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(e),
+    };
+    let f = RequestForm {
+        request_type: RequestType::Adhesion.code().to_owned(),
+        ..RequestForm::default()
+    };
+    match form_page(&state, &user, &entry, f, Vec::new(), None).await {
+        Ok(page) => page.into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// 1.6 — Incluir.
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm { user, form }: CsrfForm<RequestForm>,
+) -> Response {
+    let actor = actor_of(&user.account);
+    match state.requests.create(&actor, form.patch(), None).await {
+        Ok(request) => {
+            Redirect::to(&format!("/solicitacoes/{}?msg=incluida", request.id)).into_response()
+        }
+        Err(ServiceError::Invalid(issues)) => {
+            let Some(api_id) = form.api_id.parse::<i64>().ok() else {
+                return PageError::BadRequest("Selecione a API necessária.".into()).into_response();
+            };
+            let entry = match state.requests.catalogue_entry(api_id).await {
+                Ok(e) => e,
+                Err(e) => return error_page(e),
+            };
+            match form_page(&state, &user, &entry, form, issues, None).await {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Alterar — the form filled with the request.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = actor_of(&user.account);
+    let detail = match state.requests.detail(&actor, id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    if let Err(refusal) =
+        adesao_domain::access::check(&actor, &detail.facts, adesao_domain::access::Action::Edit)
+    {
+        return error_page(refusal.into());
+    }
+    let entry = match state.requests.catalogue_entry(detail.request.api_id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(e),
+    };
+    let f = RequestForm::of_request(&detail.request);
+    match form_page(&state, &user, &entry, f, Vec::new(), Some(&detail.request)).await {
+        Ok(page) => page.into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Alterar — saving.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<RequestForm>,
+) -> Response {
+    let actor = actor_of(&user.account);
+    match state.requests.update(&actor, id, form.patch()).await {
+        Ok(_) => Redirect::to(&format!("/solicitacoes/{id}?msg=alterada")).into_response(),
+        Err(ServiceError::Invalid(issues)) => {
+            let detail = match state.requests.detail(&actor, id).await {
+                Ok(d) => d,
+                Err(e) => return error_page(e),
+            };
+            let entry = match state.requests.catalogue_entry(detail.request.api_id).await {
+                Ok(e) => e,
+                Err(e) => return error_page(e),
+            };
+            match form_page(&state, &user, &entry, form, issues, Some(&detail.request)).await {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}

@@ -1,0 +1,361 @@
+//! 1.8–1.10 — Assinar: the DSI summary, the SMS authorisation, the signature; and the list of
+//! the user's pending signatures.
+
+use adesao_domain::Role;
+use adesao_domain::dsi::{CONDITIONS, HEADER_MINISTRY, HEADER_SECRETARIAT};
+use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS};
+use adesao_services::ServiceError;
+use adesao_services::requests::signing::dsi_sha256;
+use adesao_services::requests::{RequestDetail, actor_of};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{error_page, flash_text};
+use crate::csrf::CsrfForm;
+use crate::format;
+use crate::html::{FormError, Layout};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign.html")]
+pub struct SignPage {
+    layout: Layout,
+    errors: Vec<FormError>,
+    csrf_token: String,
+    id: i64,
+    number: String,
+    roles: String,
+    ministry: &'static str,
+    secretariat: &'static str,
+    title: String,
+    intent: String,
+    access_asked: String,
+    kind: &'static str,
+    current_volume: String,
+    requested_volume: String,
+    purpose: Vec<(&'static str, String)>,
+    conditions: [&'static str; 3],
+    it_director: String,
+    technical_lead: String,
+    sha256: String,
+}
+
+impl SignPage {
+    fn new(user: &CurrentUser, d: &RequestDetail) -> Self {
+        let dsi = &d.dsi;
+        let roles: Vec<&str> = d
+            .facts
+            .roles_to_sign(user.account.user.id)
+            .iter()
+            .map(|r| r.label())
+            .collect();
+        let mut purpose = vec![(LEGAL_BASES_TITLE, dsi.legal_bases_text())];
+        purpose.extend(
+            SECTIONS
+                .iter()
+                .map(|s| (s.title, dsi.purpose.section_text(s.field).trim().to_owned())),
+        );
+        Self {
+            layout: Layout::for_user(user),
+            errors: Vec::new(),
+            csrf_token: user.csrf_token.clone(),
+            id: d.request.id,
+            number: d.request.number.clone(),
+            roles: roles.join(" e "),
+            ministry: HEADER_MINISTRY,
+            secretariat: HEADER_SECRETARIAT,
+            title: dsi.title(),
+            intent: dsi.intent(),
+            access_asked: dsi.access_asked(),
+            kind: dsi.request_type.label(),
+            current_volume: format::count(dsi.current_volume as i64),
+            requested_volume: format::count(dsi.requested_volume as i64),
+            purpose,
+            conditions: CONDITIONS,
+            it_director: format!(
+                "{} (CPF {})",
+                dsi.it_director.name,
+                dsi.it_director.cpf.masked()
+            ),
+            technical_lead: format!(
+                "{} (CPF {})",
+                dsi.technical_lead.name,
+                dsi.technical_lead.cpf.masked()
+            ),
+            sha256: dsi_sha256(dsi),
+        }
+    }
+}
+
+/// 1.9 — the DSI summary and the Assinar button.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = actor_of(&user.account);
+    let detail = match state.requests.detail(&actor, id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    if let Err(refusal) =
+        adesao_domain::access::check(&actor, &detail.facts, adesao_domain::access::Action::Sign)
+    {
+        return error_page(refusal.into());
+    }
+    SignPage::new(&user, &detail).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignForm {
+    dsi_sha256: String,
+}
+
+/// Assinar: signs at once within an authorisation window, otherwise asks for the SMS code.
+pub async fn sign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<SignForm>,
+) -> Response {
+    let actor = actor_of(&user.account);
+    let authorized = match state.requests.active_authorization(&actor).await {
+        Ok(a) => a,
+        Err(e) => return error_page(e),
+    };
+    match authorized {
+        Some(session_id) => finish(&state, &user, id, session_id, &form.dsi_sha256).await,
+        None => match state.requests.start_signing_session(&actor).await {
+            Ok(session) => Redirect::to(&format!(
+                "/autorizacao/{}?solicitacao={id}&dsi={}",
+                session.id, form.dsi_sha256
+            ))
+            .into_response(),
+            Err(e) => error_page(e),
+        },
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    session_id: i64,
+    expected: &str,
+) -> Response {
+    let actor = actor_of(&user.account);
+    let expected = Some(expected).filter(|e| !e.is_empty());
+    match state.requests.sign(&actor, id, session_id, expected).await {
+        Ok(r) => {
+            let msg = if r.status == adesao_domain::RequestStatus::ProviderReview {
+                "enviada"
+            } else {
+                "assinada"
+            };
+            Redirect::to(&format!("/solicitacoes/{id}?msg={msg}")).into_response()
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "authorize.html")]
+pub struct AuthorizePage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    errors: Vec<FormError>,
+    csrf_token: String,
+    session_id: i64,
+    request_id: String,
+    dsi: String,
+    masked_mobile: String,
+    code_error: Option<String>,
+    cancel_link: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuthorizeQuery {
+    solicitacao: String,
+    dsi: String,
+    msg: String,
+}
+
+async fn authorize_page(
+    state: &AppState,
+    user: &CurrentUser,
+    session_id: i64,
+    request_id: &str,
+    dsi: &str,
+    flash: Option<&'static str>,
+) -> Result<AuthorizePage, ServiceError> {
+    let session = state
+        .requests
+        .signing_session(&actor_of(&user.account), session_id)
+        .await?;
+    let request_id = request_id
+        .parse::<i64>()
+        .ok()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let cancel_link = if request_id.is_empty() {
+        "/assinaturas-pendentes".to_owned()
+    } else {
+        format!("/solicitacoes/{request_id}")
+    };
+    Ok(AuthorizePage {
+        layout: Layout::for_user(user),
+        flash,
+        errors: Vec::new(),
+        csrf_token: user.csrf_token.clone(),
+        session_id,
+        request_id,
+        dsi: dsi.chars().filter(char::is_ascii_hexdigit).collect(),
+        masked_mobile: session.masked_mobile,
+        code_error: None,
+        cancel_link,
+    })
+}
+
+/// 1.10 — the code sent by SMS.
+pub async fn authorize_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(session_id): Path<i64>,
+    Query(q): Query<AuthorizeQuery>,
+) -> Response {
+    match authorize_page(
+        &state,
+        &user,
+        session_id,
+        &q.solicitacao,
+        &q.dsi,
+        flash_text(&q.msg),
+    )
+    .await
+    {
+        Ok(page) => page.into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+    solicitacao: String,
+    dsi: String,
+}
+
+/// Autorizar, then sign the request that asked for it.
+pub async fn authorize(
+    State(state): State<AppState>,
+    Path(session_id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<CodeForm>,
+) -> Response {
+    let actor = actor_of(&user.account);
+    match state
+        .requests
+        .authorize_signing(&actor, session_id, &form.code)
+        .await
+    {
+        Ok(_) => match form.solicitacao.parse::<i64>() {
+            Ok(id) => finish(&state, &user, id, session_id, &form.dsi).await,
+            Err(_) => Redirect::to("/assinaturas-pendentes").into_response(),
+        },
+        Err(ServiceError::Invalid(issues)) => {
+            let mut page = match authorize_page(
+                &state,
+                &user,
+                session_id,
+                &form.solicitacao,
+                &form.dsi,
+                None,
+            )
+            .await
+            {
+                Ok(p) => p,
+                Err(e) => return error_page(e),
+            };
+            for issue in issues {
+                page.code_error = Some(issue.message.clone());
+                page.errors.push(FormError::field("code", issue.message));
+            }
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Reenviar código.
+pub async fn resend(
+    State(state): State<AppState>,
+    Path(session_id): Path<i64>,
+    CsrfForm { user, form }: CsrfForm<CodeForm>,
+) -> Response {
+    match state
+        .requests
+        .resend_code(&actor_of(&user.account), session_id)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/autorizacao/{session_id}?solicitacao={}&dsi={}&msg=reenviado",
+            form.solicitacao
+                .parse::<i64>()
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            form.dsi
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+        ))
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pending.html")]
+pub struct PendingPage {
+    layout: Layout,
+    rows: Vec<(i64, String, String, &'static str, String)>,
+}
+
+/// Minhas assinaturas pendentes.
+pub async fn pending(State(state): State<AppState>, user: CurrentUser) -> Response {
+    if !user.account.has_role(Role::ItDirector) && !user.account.has_role(Role::TechnicalLead) {
+        return PendingPage {
+            layout: Layout::for_user(&user),
+            rows: Vec::new(),
+        }
+        .into_response();
+    }
+    match state
+        .requests
+        .pending_signatures(&actor_of(&user.account))
+        .await
+    {
+        Ok(list) => PendingPage {
+            layout: Layout::for_user(&user),
+            rows: list
+                .iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        r.number.clone(),
+                        format!("{} ({})", r.api_name, r.provider.acronym),
+                        r.request_type.label(),
+                        format::count(r.requested_volume),
+                    )
+                })
+                .collect(),
+        }
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}
