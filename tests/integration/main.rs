@@ -12,5 +12,6 @@ mod demo_data;
 mod health;
 mod html_lifecycle;
 mod login;
+mod openapi;
 mod outbox;
 mod pages;

@@ -11,14 +11,15 @@ use super::problem::Problem;
 use super::views::{OutboxView, Page};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RequirementView {
+    #[schema(value_type = String, example = "form")]
     kind: AttachmentKind,
     mandatory: bool,
     model_filename: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ProviderView {
     id: i64,
     name: String,
@@ -26,7 +27,7 @@ pub struct ProviderView {
     cnpj: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiView {
     id: i64,
     name: String,
@@ -35,6 +36,9 @@ pub struct ApiView {
     attachment_requirements: Vec<RequirementView>,
 }
 
+/// The API catalogue with each API's provider and attachment requirements.
+#[utoipa::path(get, path = "/api/v1/apis", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiView>), (status = 401, body = Problem)))]
 pub async fn apis(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
@@ -67,13 +71,18 @@ pub async fn apis(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SignatoryView {
     id: i64,
     name: String,
+    #[schema(value_type = Vec<String>)]
     roles: Vec<Role>,
 }
 
+/// Users who can sign for an organization (its own users and program admins only).
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/signatories", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<SignatoryView>), (status = 404, body = Problem)))]
 pub async fn signatories(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -99,12 +108,15 @@ pub async fn signatories(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     page: Option<i64>,
     per_page: Option<i64>,
 }
 
+/// The outbox (e-mails and SMS), newest first: program admins only.
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<OutboxView>), (status = 403, body = Problem)))]
 pub async fn outbox(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,

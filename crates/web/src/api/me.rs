@@ -5,8 +5,9 @@ use axum::Json;
 use serde::Serialize;
 
 use super::auth::ApiUser;
+use super::problem::Problem;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrganizationView {
     pub id: i64,
     pub name: String,
@@ -14,13 +15,14 @@ pub struct OrganizationView {
     pub cnpj: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MeView {
     pub id: i64,
     pub cpf: String,
     pub name: String,
     pub email: String,
     pub organization: OrganizationView,
+    #[schema(value_type = Vec<String>, example = json!(["manager", "it_director"]))]
     pub roles: Vec<adesao_domain::Role>,
 }
 
@@ -42,6 +44,9 @@ impl From<&Account> for MeView {
     }
 }
 
+/// The authenticated user, their organization and roles.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(ApiUser(account): ApiUser) -> Json<MeView> {
     Json(MeView::from(&account))
 }

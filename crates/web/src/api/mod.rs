@@ -4,6 +4,7 @@ mod auth;
 mod catalogue;
 mod json;
 mod me;
+mod openapi;
 pub mod problem;
 mod requests;
 mod signing;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token", post(auth::issue_token))
         .route("/me", get(me::me))
+        .route("/openapi.json", get(openapi::document))
         .route("/apis", get(catalogue::apis))
         .route(
             "/organizations/{id}/signatories",

@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 type ApiResult<T> = Result<T, Problem>;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 pub struct ListQuery {
     number: Option<String>,
     #[serde(rename = "type")]
@@ -43,6 +43,9 @@ fn bad_query(field: &str, message: &str) -> Problem {
     p
 }
 
+/// The requests the caller may see, newest activity first, filtered.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Page<ListItemView>), (status = 400, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -96,7 +99,7 @@ fn parse_opt<T: std::str::FromStr>(s: Option<&str>) -> Result<Option<T>, ()> {
 
 /// The body of POST and PATCH. Codes and volumes are read loosely so that a wrong value is
 /// reported by field (422) rather than as a malformed body.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestBody {
     api_id: Option<i64>,
@@ -104,11 +107,13 @@ pub struct RequestBody {
     request_type: Option<String>,
     it_director_id: Option<i64>,
     technical_lead_id: Option<i64>,
+    /// A number, or text such as "1.000.000".
+    #[schema(value_type = Option<u64>)]
     requested_volume: Option<Value>,
     purpose: Option<PurposeBody>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PurposeBody {
     legal_bases: Option<Vec<String>>,
@@ -196,6 +201,9 @@ async fn detail_json(
     Ok(RequestView::from(&detail))
 }
 
+/// Incluir: a new draft, numbered NNNNNN/AAAA.
+#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])), request_body = RequestBody,
+    responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -211,6 +219,9 @@ pub async fn create(
     Ok(response)
 }
 
+/// One request with its signatures, attachments and the caller's possible actions.
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = RequestView), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -219,6 +230,9 @@ pub async fn show(
     Ok(Json(detail_json(&state, &actor_of(&account), id).await?))
 }
 
+/// Alterar (any subset of fields). After release it returns the request to draft and voids signatures.
+#[utoipa::path(patch, path = "/api/v1/requests/{id}", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RequestBody,
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -230,26 +244,27 @@ pub async fn update(
     Ok(Json(detail_json(&state, &actor, id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
     comment: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveBody {
+    #[schema(value_type = Option<u64>)]
     authorized_volume: Option<Value>,
     comment: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefuseBody {
     justification: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignBody {
     signing_session_id: Option<i64>,
@@ -282,6 +297,13 @@ where
     }
 }
 
+/// A transition: `release`, `cancel`, `grant`, `copy` (optional `{"comment"}`), `approve`
+/// (`{"authorized_volume", "comment"}`), `refuse` (`{"justification"}`), `sign`
+/// (`{"signing_session_id", "dsi_sha256"}`).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/{action}", tag = "requests", security(("bearer" = [])),
+    params(("id" = i64, Path), ("action" = String, Path, description = "release | cancel | approve | refuse | grant | copy | sign")),
+    request_body(content = serde_json::Value, description = "CommentBody, ApproveBody, RefuseBody or SignBody, by action"),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn transition(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -339,6 +361,9 @@ pub async fn transition(
 
 use axum::extract::FromRequest;
 
+/// The history, newest first.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/history", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<EventView>), (status = 404, body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -348,13 +373,16 @@ pub async fn history(
     Ok(Json(detail.history.iter().map(EventView::from).collect()))
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct DsiView {
     number: String,
     text: String,
     sha256: String,
 }
 
+/// The DSI's canonical text and the SHA-256 a signature covers.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/dsi", tag = "requests", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = DsiView), (status = 404, body = Problem)))]
 pub async fn dsi(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,

@@ -12,6 +12,9 @@ use super::problem::Problem;
 use super::views::SessionJson;
 use crate::state::AppState;
 
+/// Starts an authorisation to sign: a 6-digit code is sent by SMS (5 per hour).
+#[utoipa::path(post, path = "/api/v1/signing-sessions", tag = "signing", security(("bearer" = [])),
+    responses((status = 201, body = SessionJson), (status = 429, body = Problem)))]
 pub async fn start(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -23,6 +26,9 @@ pub async fn start(
     Ok((StatusCode::CREATED, Json(SessionJson::from(&session))))
 }
 
+/// A signing session of the caller.
+#[utoipa::path(get, path = "/api/v1/signing-sessions/{id}", tag = "signing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = SessionJson), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -35,11 +41,14 @@ pub async fn show(
     Ok(Json(SessionJson::from(&session)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeBody {
     code: Option<String>,
 }
 
+/// Authorises signing for 10 minutes with the SMS code (5 attempts).
+#[utoipa::path(post, path = "/api/v1/signing-sessions/{id}/authorize", tag = "signing", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = CodeBody, responses((status = 200, body = SessionJson), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn authorize(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
@@ -53,6 +62,9 @@ pub async fn authorize(
     Ok(Json(SessionJson::from(&session)))
 }
 
+/// Sends a new code (after a 60 s cooldown).
+#[utoipa::path(post, path = "/api/v1/signing-sessions/{id}/resend", tag = "signing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = SessionJson), (status = 429, body = Problem)))]
 pub async fn resend(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,

@@ -8,10 +8,11 @@ use adesao_store::outbox::OutboxMessage;
 use adesao_store::request_list::ListRow;
 use adesao_store::requests::{OrgRef, Request, UserRef};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::format::rfc3339;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OrgView {
     pub id: i64,
     pub name: String,
@@ -33,7 +34,7 @@ impl From<&OrgRef> for OrgView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Named {
     pub id: i64,
     pub name: String,
@@ -48,8 +49,9 @@ impl From<&UserRef> for Named {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PurposeView {
+    #[schema(value_type = Vec<String>, example = json!(["public_policy"]))]
     pub legal_bases: Vec<LegalBasis>,
     pub legal_basis_other: String,
     pub data_usage: String,
@@ -59,8 +61,9 @@ pub struct PurposeView {
     pub retention: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SignatureView {
+    #[schema(value_type = String, example = "it_director")]
     pub role: Role,
     pub signer: Named,
     pub signed_at: String,
@@ -68,9 +71,10 @@ pub struct SignatureView {
     pub dsi_sha256: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AttachmentView {
     pub id: i64,
+    #[schema(value_type = String, example = "form")]
     pub kind: AttachmentKind,
     pub filename: String,
     pub size: i64,
@@ -78,12 +82,14 @@ pub struct AttachmentView {
     pub uploaded_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct RequestView {
     pub id: i64,
     pub number: String,
     #[serde(rename = "type")]
+    #[schema(value_type = String, example = "adhesion")]
     pub request_type: RequestType,
+    #[schema(value_type = String, example = "draft")]
     pub status: RequestStatus,
     pub status_label: &'static str,
     pub requester: OrgView,
@@ -189,12 +195,14 @@ impl From<&RequestDetail> for RequestView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ListItemView {
     pub id: i64,
     pub number: String,
     #[serde(rename = "type")]
+    #[schema(value_type = String, example = "adhesion")]
     pub request_type: RequestType,
+    #[schema(value_type = String, example = "draft")]
     pub status: RequestStatus,
     pub requester: OrgAcronym,
     pub provider: OrgAcronym,
@@ -205,7 +213,7 @@ pub struct ListItemView {
     pub last_event_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OrgAcronym {
     pub id: i64,
     pub name: String,
@@ -241,8 +249,8 @@ impl From<&ListRow> for ListItemView {
     }
 }
 
-#[derive(Serialize)]
-pub struct Page<T> {
+#[derive(Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     pub total: i64,
     /// True when `total` is only a lower bound (counting stops at 10,000).
@@ -251,12 +259,14 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct EventView {
     pub at: String,
     pub actor: Named,
     pub action: String,
+    #[schema(value_type = Option<String>)]
     pub from_status: Option<RequestStatus>,
+    #[schema(value_type = Option<String>)]
     pub to_status: Option<RequestStatus>,
     pub comment: Option<String>,
 }
@@ -277,7 +287,7 @@ impl From<&Event> for EventView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SessionJson {
     pub id: i64,
     pub expires_at: String,
@@ -296,7 +306,7 @@ impl From<&SessionView> for SessionJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OutboxView {
     pub id: i64,
     pub channel: &'static str,

@@ -1,5 +1,6 @@
 //! Pages without forms: home, terms.
 
+use adesao_domain::Role;
 use askama::Template;
 use askama_web::WebTemplate;
 
@@ -13,6 +14,8 @@ pub struct HomePage {
     name: String,
     organization: String,
     roles: String,
+    signer: bool,
+    admin: bool,
 }
 
 pub async fn home(user: CurrentUser) -> HomePage {
@@ -23,6 +26,8 @@ pub async fn home(user: CurrentUser) -> HomePage {
         name: account.user.name.clone(),
         organization: account.organization.name.clone(),
         roles: roles.join(", "),
+        signer: account.has_role(Role::ItDirector) || account.has_role(Role::TechnicalLead),
+        admin: account.has_role(Role::ProgramAdmin),
     }
 }
 

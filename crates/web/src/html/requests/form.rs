@@ -207,6 +207,17 @@ async fn form_page(
         *target = Some(issue.message.clone());
         errors.push(FormError::field(issue.field, issue.message));
     }
+    let directors = pick(Role::ItDirector);
+    let leads = pick(Role::TechnicalLead);
+    // A fresh form with a single possible signer comes with that signer chosen.
+    if existing.is_none() && errors.is_empty() {
+        if f.it_director_id.is_empty() && directors.len() == 1 {
+            f.it_director_id = directors[0].0.clone();
+        }
+        if f.technical_lead_id.is_empty() && leads.len() == 1 {
+            f.technical_lead_id = leads[0].0.clone();
+        }
+    }
     let (action, back) = match existing {
         Some(r) => (
             format!("/solicitacoes/{}/alterar", r.id),
@@ -226,8 +237,8 @@ async fn form_page(
         api_id: entry.api.id,
         api_name: entry.api.name.clone(),
         provider_name: entry.provider.name.clone(),
-        directors: pick(Role::ItDirector),
-        leads: pick(Role::TechnicalLead),
+        directors,
+        leads,
         types: RequestType::ALL
             .iter()
             .map(|t| (t.code(), t.label()))

@@ -1,0 +1,51 @@
+use serde_json::Value;
+
+use crate::common::TestApp;
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let r = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/apis", "get"),
+        ("/api/v1/organizations/{id}/signatories", "get"),
+        ("/api/v1/admin/outbox", "get"),
+        ("/api/v1/requests", "get"),
+        ("/api/v1/requests", "post"),
+        ("/api/v1/requests/{id}", "get"),
+        ("/api/v1/requests/{id}", "patch"),
+        ("/api/v1/requests/{id}/{action}", "post"),
+        ("/api/v1/requests/{id}/history", "get"),
+        ("/api/v1/requests/{id}/dsi", "get"),
+        ("/api/v1/signing-sessions", "post"),
+        ("/api/v1/signing-sessions/{id}", "get"),
+        ("/api/v1/signing-sessions/{id}/authorize", "post"),
+        ("/api/v1/signing-sessions/{id}/resend", "post"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    let request = &doc["components"]["schemas"]["RequestView"]["properties"];
+    for field in [
+        "number",
+        "type",
+        "status",
+        "requester",
+        "provider",
+        "api",
+        "purpose",
+        "signatures",
+        "attachments",
+    ] {
+        assert!(request.get(field).is_some(), "RequestView.{field}");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
