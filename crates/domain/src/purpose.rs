@@ -236,8 +236,10 @@ mod tests {
 
     #[test]
     fn over_long_sections_are_refused_even_in_drafts() {
-        let mut p = Purpose::default();
-        p.data_usage = "a".repeat(MAX_SECTION_CHARS + 1);
+        let p = Purpose {
+            data_usage: "a".repeat(MAX_SECTION_CHARS + 1),
+            ..Purpose::default()
+        };
         assert_eq!(
             p.draft_issues()[0].message,
             "O texto pode ter no máximo 10.000 caracteres."
