@@ -97,6 +97,13 @@ impl Db {
         Ok(())
     }
 
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

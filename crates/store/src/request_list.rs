@@ -133,6 +133,10 @@ fn bind_all<'q>(
 }
 
 /// One page, newest activity first.
+///
+/// `CROSS JOIN` fixes the join order on SQLite: the 20 ids of the page drive the joins. With a
+/// plain JOIN, SQLite 3.46 noticed that the outer ORDER BY matches an index of `requests` and
+/// scanned the whole table through it instead (100 ms at 100k rows instead of 1 ms).
 pub async fn page(
     conn: &mut AnyConnection,
     scope: Scope,
@@ -149,10 +153,11 @@ pub async fn page(
          r.requested_volume, r.authorized_volume, r.last_event_at \
          FROM (SELECT r.id FROM requests r {clause} ORDER BY r.last_event_at DESC, r.id DESC \
                LIMIT ${} OFFSET ${}) p \
-         JOIN requests r ON r.id = p.id \
+         CROSS JOIN requests r \
          JOIN organizations rq ON rq.id = r.requester_id \
          JOIN organizations pv ON pv.id = r.provider_id \
          JOIN apis a ON a.id = r.api_id \
+         WHERE r.id = p.id \
          ORDER BY r.last_event_at DESC, r.id DESC",
         n + 1,
         n + 2
