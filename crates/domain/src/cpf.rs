@@ -151,8 +151,11 @@ mod tests {
             prop_assert_eq!(Cpf::parse(&cpf.formatted()).unwrap(), cpf);
         }
 
+        /// A wrong check digit is always caught. (A wrong base digit is caught almost always, not
+        /// always: remainders 0 and 1 both give the digit 0, so the rule has blind spots —
+        /// proptest found base 157159798 with its first digit turned to 0.)
         #[test]
-        fn changing_one_digit_breaks_the_check(base in proptest::array::uniform9(0u32..10), pos in 0usize..11, delta in 1u32..10) {
+        fn a_wrong_check_digit_is_always_caught(base in proptest::array::uniform9(0u32..10), pos in 9usize..11, delta in 1u32..10) {
             prop_assume!(base.iter().any(|d| *d != base[0]));
             let mut digits: Vec<u32> = with_check_digits(base).chars().map(|c| c.to_digit(10).unwrap()).collect();
             digits[pos] = (digits[pos] + delta) % 10;
