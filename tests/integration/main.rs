@@ -11,6 +11,7 @@ mod csrf;
 mod demo_data;
 mod health;
 mod html_lifecycle;
+mod lifecycle_property;
 mod login;
 mod openapi;
 mod outbox;
