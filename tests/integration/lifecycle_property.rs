@@ -284,6 +284,8 @@ fn random_action_sequences_follow_the_lifecycle() {
         // sequence has a request to act on.
         let mut steps = steps;
         steps.insert(0, (0, Step::Create { api: 0, kind: true, volume: 100_000 }));
+        // A runtime per case: dropping it stops that case's server and closes its connections.
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         rt.block_on(async {
             let app = TestApp::spawn().await;
             let actors = actors(&app).await;
