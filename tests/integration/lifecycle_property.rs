@@ -265,11 +265,6 @@ async fn actors(app: &TestApp) -> Vec<Actor> {
 
 #[test]
 fn random_action_sequences_follow_the_lifecycle() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     let reached = std::sync::Mutex::new(std::collections::BTreeSet::new());
     // A fixed seed: the same 40 sequences on every run, so the coverage assertion below cannot
     // flake. Change the seed locally to explore other sequences.
