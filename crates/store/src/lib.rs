@@ -29,6 +29,9 @@ pub use db::{Backend, Db, DbOptions};
 pub use sqlx::AnyConnection;
 pub use sqlx::Error as SqlError;
 
+/// A write transaction, as [`Db::begin`] opens it.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 /// A failure of the store. Its text is for logs, never for users.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

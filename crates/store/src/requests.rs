@@ -164,6 +164,51 @@ pub async fn next_sequence(conn: &mut AnyConnection, year: i64) -> StoreResult<i
     .await?)
 }
 
+/// The content columns, in the order [`bind_content`] binds them (`$1` to `$16`).
+const CONTENT_COLUMNS: [&str; 16] = [
+    "request_type",
+    "api_id",
+    "provider_id",
+    "it_director_id",
+    "technical_lead_id",
+    "requested_volume",
+    "current_volume",
+    "basis_public_policy",
+    "basis_legal_obligation",
+    "basis_other",
+    "basis_other_text",
+    "data_usage",
+    "public_policies",
+    "legal_provision",
+    "citizen_results",
+    "retention",
+];
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the content as `$1` to `$16` (see [`CONTENT_COLUMNS`]).
+fn bind_content<'q>(q: AnyQuery<'q>, content: &Content<'q>) -> AnyQuery<'q> {
+    let p = content.purpose;
+    q.bind(content.request_type.code())
+        .bind(content.api_id)
+        .bind(content.provider_id)
+        .bind(content.it_director_id)
+        .bind(content.technical_lead_id)
+        .bind(content.requested_volume)
+        .bind(content.current_volume)
+        .bind(i64::from(p.legal_bases.contains(&LegalBasis::PublicPolicy)))
+        .bind(i64::from(
+            p.legal_bases.contains(&LegalBasis::LegalObligation),
+        ))
+        .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)))
+        .bind(p.legal_basis_other.as_str())
+        .bind(p.data_usage.as_str())
+        .bind(p.public_policies.as_str())
+        .bind(p.legal_provision.as_str())
+        .bind(p.citizen_results.as_str())
+        .bind(p.retention.as_str())
+}
+
 pub async fn insert(
     conn: &mut AnyConnection,
     number: &adesao_domain::RequestNumber,
@@ -173,42 +218,25 @@ pub async fn insert(
     created_by: i64,
     now: Timestamp,
 ) -> StoreResult<i64> {
-    let p = content.purpose;
-    let now = time::to_db(now);
-    let id = sqlx::query_scalar(
-        "INSERT INTO requests (number, number_year, number_sequence, request_type, status, api_id, \
-         requester_id, provider_id, it_director_id, technical_lead_id, requested_volume, current_volume, \
-         basis_public_policy, basis_legal_obligation, basis_other, basis_other_text, data_usage, \
-         public_policies, legal_provision, citizen_results, retention, copied_from_id, created_by, \
-         created_at, last_event_at) \
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $23) RETURNING id",
-    )
-    .bind(number.to_string())
-    .bind(i64::from(number.year()))
-    .bind(i64::from(number.sequence()))
-    .bind(content.request_type.code())
-    .bind(content.api_id)
-    .bind(requester_id)
-    .bind(content.provider_id)
-    .bind(content.it_director_id)
-    .bind(content.technical_lead_id)
-    .bind(content.requested_volume)
-    .bind(content.current_volume)
-    .bind(i64::from(p.legal_bases.contains(&LegalBasis::PublicPolicy)))
-    .bind(i64::from(p.legal_bases.contains(&LegalBasis::LegalObligation)))
-    .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)))
-    .bind(p.legal_basis_other.as_str())
-    .bind(p.data_usage.as_str())
-    .bind(p.public_policies.as_str())
-    .bind(p.legal_provision.as_str())
-    .bind(p.citizen_results.as_str())
-    .bind(p.retention.as_str())
-    .bind(copied_from_id)
-    .bind(created_by)
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
+    let placeholders: Vec<String> = (1..=16).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO requests ({}, number, number_year, number_sequence, status, requester_id, \
+         copied_from_id, created_by, created_at, last_event_at) \
+         VALUES ({}, $17, $18, $19, 'draft', $20, $21, $22, $23, $23) RETURNING id",
+        CONTENT_COLUMNS.join(", "),
+        placeholders.join(", ")
+    );
+    let id = bind_content(sqlx::query(&sql), content)
+        .bind(number.to_string())
+        .bind(i64::from(number.year()))
+        .bind(i64::from(number.sequence()))
+        .bind(requester_id)
+        .bind(copied_from_id)
+        .bind(created_by)
+        .bind(time::to_db(now))
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?;
     Ok(id)
 }
 
@@ -279,33 +307,16 @@ pub async fn update_content(
     id: i64,
     content: &Content<'_>,
 ) -> StoreResult<()> {
-    let p = content.purpose;
-    sqlx::query(
-        "UPDATE requests SET request_type = $1, api_id = $2, provider_id = $3, it_director_id = $4, \
-         technical_lead_id = $5, requested_volume = $6, current_volume = $7, basis_public_policy = $8, \
-         basis_legal_obligation = $9, basis_other = $10, basis_other_text = $11, data_usage = $12, \
-         public_policies = $13, legal_provision = $14, citizen_results = $15, retention = $16 \
-         WHERE id = $17",
-    )
-    .bind(content.request_type.code())
-    .bind(content.api_id)
-    .bind(content.provider_id)
-    .bind(content.it_director_id)
-    .bind(content.technical_lead_id)
-    .bind(content.requested_volume)
-    .bind(content.current_volume)
-    .bind(i64::from(p.legal_bases.contains(&LegalBasis::PublicPolicy)))
-    .bind(i64::from(p.legal_bases.contains(&LegalBasis::LegalObligation)))
-    .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)))
-    .bind(p.legal_basis_other.as_str())
-    .bind(p.data_usage.as_str())
-    .bind(p.public_policies.as_str())
-    .bind(p.legal_provision.as_str())
-    .bind(p.citizen_results.as_str())
-    .bind(p.retention.as_str())
-    .bind(id)
-    .execute(conn)
-    .await?;
+    let sets: Vec<String> = CONTENT_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!("UPDATE requests SET {} WHERE id = $17", sets.join(", "));
+    bind_content(sqlx::query(&sql), content)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -13,11 +13,12 @@ pub use input::{PurposePatch, RequestPatch};
 pub use view::{ListPage, RequestDetail, Show};
 
 use adesao_domain::access::{self, Action, Actor, RequestFacts};
+use adesao_domain::volume::format_thousands;
 use adesao_domain::{
     AttachmentKind, FieldIssue, RequestNumber, RequestStatus, RequestType, Role, Volume,
 };
 use adesao_store::requests::{self, Content, Request};
-use adesao_store::{AnyConnection, Db, api_access, apis, attachments, events, signatures};
+use adesao_store::{AnyConnection, Db, Tx, api_access, apis, attachments, events, signatures};
 use jiff::Timestamp;
 
 use crate::ServiceError;
@@ -165,26 +166,22 @@ impl RequestService {
         claim(&mut tx, &request, now).await?;
         requests::update_content(&mut tx, id, &stored(&content)).await?;
         if request.status == RequestStatus::AwaitingSignatures {
-            requests::set_status(&mut tx, id, RequestStatus::Draft).await?;
             let voided = signatures::void_all(&mut tx, id, now).await?;
             let comment = (voided > 0).then_some("Assinaturas já realizadas foram anuladas.");
-            event(
+            move_to(
                 &mut tx,
-                id,
-                now,
                 actor,
+                &request,
+                RequestStatus::Draft,
                 actions::RETURNED_TO_DRAFT,
-                Some(RequestStatus::AwaitingSignatures),
-                Some(RequestStatus::Draft),
                 comment,
+                now,
             )
             .await?;
         } else {
             event(&mut tx, id, now, actor, actions::UPDATED, None, None, None).await?;
         }
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_and_reload(tx, id).await
     }
 
     /// Liberar para Assinatura: every rule of SPEC §4 and §5, each failure named by field.
@@ -204,16 +201,14 @@ impl RequestService {
         }
         check_pipeline(&mut tx, &request).await?;
         claim(&mut tx, &request, now).await?;
-        requests::set_status(&mut tx, id, RequestStatus::AwaitingSignatures).await?;
-        event(
+        move_to(
             &mut tx,
-            id,
-            now,
             actor,
+            &request,
+            RequestStatus::AwaitingSignatures,
             actions::RELEASED,
-            Some(RequestStatus::Draft),
-            Some(RequestStatus::AwaitingSignatures),
             comment.as_deref(),
+            now,
         )
         .await?;
         notices::email(
@@ -224,9 +219,7 @@ impl RequestService {
             "A solicitação abaixo foi liberada para assinatura. Você foi indicado como Dirigente de TI ou Responsável Técnico: acesse o sistema para conferir o Documento de Solicitação de Interoperabilidade (DSI) e assiná-lo.",
         )
         .await?;
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_and_reload(tx, id).await
     }
 
     pub async fn cancel(
@@ -236,15 +229,21 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
-        self.simple_move(
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Cancel).await?;
+        claim(&mut tx, &request, now).await?;
+        move_to(
+            &mut tx,
             actor,
-            id,
-            Action::Cancel,
+            &request,
             RequestStatus::Cancelled,
             actions::CANCELLED,
             comment.as_deref(),
+            now,
         )
-        .await
+        .await?;
+        commit_and_reload(tx, id).await
     }
 
     /// Aprovar, with the authorized yearly volume (1 ≤ authorized ≤ requested).
@@ -267,30 +266,28 @@ impl RequestService {
                 "authorized_volume",
                 format!(
                     "A volumetria autorizada não pode passar da solicitada ({}).",
-                    adesao_domain::volume::format_thousands(request.requested_volume as u64)
+                    format_thousands(request.requested_volume as u64)
                 ),
             ));
         }
         claim(&mut tx, &request, now).await?;
         requests::set_authorized_volume(&mut tx, id, volume).await?;
-        requests::set_status(&mut tx, id, RequestStatus::Approved).await?;
         let text = format!(
             "Volumetria autorizada: {}.{}",
-            adesao_domain::volume::format_thousands(volume as u64),
+            format_thousands(volume as u64),
             comment
                 .as_deref()
                 .map(|c| format!(" {c}"))
                 .unwrap_or_default()
         );
-        event(
+        move_to(
             &mut tx,
-            id,
-            now,
             actor,
+            &request,
+            RequestStatus::Approved,
             actions::APPROVED,
-            Some(RequestStatus::ProviderReview),
-            Some(RequestStatus::Approved),
             Some(&text),
+            now,
         )
         .await?;
         notices::email(
@@ -301,9 +298,7 @@ impl RequestService {
             &format!("O órgão cedente dos dados aprovou a solicitação abaixo. {text} Falta a liberação do acesso pela equipe Conecta (Deferir)."),
         )
         .await?;
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_and_reload(tx, id).await
     }
 
     /// Recusar, with a justification (non-empty, ≤ 4,000 characters).
@@ -330,16 +325,14 @@ impl RequestService {
         let mut tx = self.db.begin().await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Refuse).await?;
         claim(&mut tx, &request, now).await?;
-        requests::set_status(&mut tx, id, RequestStatus::Refused).await?;
-        event(
+        move_to(
             &mut tx,
-            id,
-            now,
             actor,
+            &request,
+            RequestStatus::Refused,
             actions::REFUSED,
-            Some(RequestStatus::ProviderReview),
-            Some(RequestStatus::Refused),
             Some(justification),
+            now,
         )
         .await?;
         notices::email(
@@ -350,9 +343,7 @@ impl RequestService {
             &format!("O órgão cedente dos dados recusou a solicitação abaixo.\n\nJustificativa: {justification}\n\nÉ possível iniciar uma nova solicitação a partir desta (Nova Solicitação)."),
         )
         .await?;
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_and_reload(tx, id).await
     }
 
     /// Deferir: releases the access; the authorized volume becomes the current one.
@@ -379,16 +370,14 @@ impl RequestService {
             now,
         )
         .await?;
-        requests::set_status(&mut tx, id, RequestStatus::Granted).await?;
-        event(
+        move_to(
             &mut tx,
-            id,
-            now,
             actor,
+            &request,
+            RequestStatus::Granted,
             actions::GRANTED,
-            Some(RequestStatus::Approved),
-            Some(RequestStatus::Granted),
             comment.as_deref(),
+            now,
         )
         .await?;
         notices::email(
@@ -401,43 +390,11 @@ impl RequestService {
             ),
             &format!(
                 "O acesso à API foi liberado. Volumetria anual autorizada: {}.",
-                adesao_domain::volume::format_thousands(volume as u64)
+                format_thousands(volume as u64)
             ),
         )
         .await?;
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
-    }
-
-    async fn simple_move(
-        &self,
-        actor: &Actor,
-        id: i64,
-        action: Action,
-        to: RequestStatus,
-        event_action: &str,
-        comment: Option<&str>,
-    ) -> Result<Request, ServiceError> {
-        let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
-        let (request, _) = load_checked_in(&mut tx, actor, id, action).await?;
-        claim(&mut tx, &request, now).await?;
-        requests::set_status(&mut tx, id, to).await?;
-        event(
-            &mut tx,
-            id,
-            now,
-            actor,
-            event_action,
-            Some(request.status),
-            Some(to),
-            comment,
-        )
-        .await?;
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_and_reload(tx, id).await
     }
 
     async fn load_checked(
@@ -481,6 +438,37 @@ pub(crate) async fn facts_of(
         technical_lead_id: request.technical_lead.id,
         signed_roles,
     })
+}
+
+/// Moves a claimed request to `to` and records the move in its history.
+pub(crate) async fn move_to(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    request: &Request,
+    to: RequestStatus,
+    action: &str,
+    comment: Option<&str>,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    requests::set_status(conn, request.id, to).await?;
+    event(
+        conn,
+        request.id,
+        now,
+        actor,
+        action,
+        Some(request.status),
+        Some(to),
+        comment,
+    )
+    .await
+}
+
+/// Commits and returns the request as it now stands.
+pub(crate) async fn commit_and_reload(mut tx: Tx, id: i64) -> Result<Request, ServiceError> {
+    let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
+    tx.commit().await?;
+    Ok(updated)
 }
 
 /// Claims the version read with the request: 409 if it moved on meanwhile.

@@ -12,7 +12,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
-use super::{RequestService, actions, claim, event, facts_of, notices};
+use super::{RequestService, actions, claim, commit_and_reload, event, facts_of, notices};
 use crate::ServiceError;
 use crate::error::ServiceError as E;
 
@@ -294,9 +294,7 @@ impl RequestService {
             )
             .await?;
         }
-        let updated = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_and_reload(tx, id).await
     }
 }
 
