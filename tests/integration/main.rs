@@ -7,6 +7,7 @@ mod common;
 mod api_auth;
 mod api_lifecycle;
 mod api_rules;
+mod attachments;
 mod csrf;
 mod demo_data;
 mod health;

@@ -27,6 +27,11 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/signing-sessions/{id}", "get"),
         ("/api/v1/signing-sessions/{id}/authorize", "post"),
         ("/api/v1/signing-sessions/{id}/resend", "post"),
+        ("/api/v1/requests/{id}/attachments", "get"),
+        ("/api/v1/requests/{id}/attachments", "post"),
+        ("/api/v1/requests/{id}/attachments/{aid}", "get"),
+        ("/api/v1/requests/{id}/attachments/{aid}", "delete"),
+        ("/api/v1/apis/{id}/models/{kind}", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

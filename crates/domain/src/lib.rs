@@ -9,6 +9,7 @@ pub mod cnpj;
 pub mod codes;
 pub mod cpf;
 pub mod dsi;
+pub mod filename;
 pub mod mobile;
 pub mod purpose;
 pub mod request_number;

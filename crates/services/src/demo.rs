@@ -117,8 +117,8 @@ struct DemoApi {
     name: &'static str,
     provider: &'static str,
     description: &'static str,
-    /// (kind, mandatory)
-    requirements: &'static [(AttachmentKind, bool)],
+    /// (kind, mandatory, model file name)
+    requirements: &'static [(AttachmentKind, bool, Option<&'static str>)],
 }
 
 const APIS: &[DemoApi] = &[
@@ -126,25 +126,76 @@ const APIS: &[DemoApi] = &[
         name: "API BPC",
         provider: "INSS",
         description: "Consulta ao Benefício de Prestação Continuada.",
-        requirements: &[(AttachmentKind::Other, false)],
+        requirements: &[(AttachmentKind::Other, false, None)],
     },
     DemoApi {
         name: "API CADUNICO SERVICOS",
         provider: "MDS",
         description: "Consulta ao Cadastro Único para Programas Sociais.",
+        // The model names are the seed's (1.6).
         requirements: &[
-            (AttachmentKind::Form, true),
-            (AttachmentKind::OfficialLetter, true),
-            (AttachmentKind::Other, false),
+            (
+                AttachmentKind::Form,
+                true,
+                Some("MODELO_TERMO_ADESAO_CONTRATO_01_2023_COMOC_v101.odt"),
+            ),
+            (
+                AttachmentKind::OfficialLetter,
+                true,
+                Some("MODELO_TERMO_ADESAO_CONTRATO_01_2023_COMOC_v1.odt"),
+            ),
+            (AttachmentKind::Other, false, None),
         ],
     },
     DemoApi {
         name: "API CONSULTA SIAPE",
         provider: "SGP",
         description: "Consulta a dados funcionais de servidores do SIAPE.",
-        requirements: &[(AttachmentKind::Other, false)],
+        requirements: &[(AttachmentKind::Other, false, None)],
     },
 ];
+
+/// The text of a demo model file: a term of adhesion to fill in and sign.
+fn model_text(kind: AttachmentKind, api: &str) -> (String, Vec<String>) {
+    match kind {
+        AttachmentKind::OfficialLetter => (
+            format!("Ofício de solicitação de acesso à {api}"),
+            vec![
+                "Ofício nº ____/______ – ______ (sigla do órgão)".into(),
+                "Local e data: ______________________, ___ de ____________ de ______.".into(),
+                "Ao Ministério do Desenvolvimento e Assistência Social, Família e Combate à Fome".into(),
+                String::new(),
+                format!("Assunto: Solicitação de acesso à {api} por meio do programa Conecta gov.br."),
+                String::new(),
+                "Senhor(a) Gestor(a),".into(),
+                format!("Solicitamos acesso à {api}, nos termos da solicitação de adesão registrada no sistema Adesão, para a finalidade nela descrita, em conformidade com a Lei nº 13.709/2018 (LGPD)."),
+                "Indicamos como responsáveis pelo acompanhamento do serviço o Dirigente de TI e o Responsável Técnico nomeados na solicitação.".into(),
+                String::new(),
+                "Atenciosamente,".into(),
+                "______________________________________".into(),
+                "Nome, cargo e assinatura da autoridade máxima do órgão".into(),
+            ],
+        ),
+        _ => (
+            format!("Termo de Adesão – {api}"),
+            vec![
+                "Contrato nº 01/2023 – COMOC".into(),
+                "Órgão aderente: ____________________________________  CNPJ: __.___.___/____-__".into(),
+                String::new(),
+                format!("Cláusula primeira – Do objeto: adesão do órgão acima ao consumo da {api}, disponibilizada pelo órgão gestor dos dados por meio do programa Conecta gov.br."),
+                "Cláusula segunda – Da finalidade: os dados serão tratados exclusivamente para a finalidade declarada na solicitação de adesão, vedado o compartilhamento com terceiros.".into(),
+                "Cláusula terceira – Da segurança: o órgão aderente adotará medidas técnicas e administrativas aptas a proteger os dados pessoais recebidos, nos termos da LGPD.".into(),
+                "Cláusula quarta – Da vigência: este termo vigora enquanto durar o acesso concedido, podendo ser denunciado por qualquer das partes.".into(),
+                String::new(),
+                "Local e data: ______________________, ___ de ____________ de ______.".into(),
+                "______________________________________".into(),
+                "Dirigente de TI do órgão aderente".into(),
+                "______________________________________".into(),
+                "Responsável Técnico do órgão aderente".into(),
+            ],
+        ),
+    }
+}
 
 /// Loads the demo data if the database has no organization yet. Returns whether it loaded.
 /// Running it again, or on a database with data of its own, changes nothing.
@@ -200,8 +251,21 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, StoreError> {
     }
     for api in APIS {
         let id = apis::insert(&mut tx, org_id(api.provider), api.name, api.description).await?;
-        for (kind, mandatory) in api.requirements {
-            apis::add_requirement(&mut tx, id, *kind, *mandatory, None).await?;
+        for (kind, mandatory, model_name) in api.requirements {
+            let content = model_name.map(|_| {
+                let (title, paragraphs) = model_text(*kind, api.name);
+                let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+                adesao_documents::odt::text_document(&title, &refs)
+            });
+            let model = match (model_name, &content) {
+                (Some(filename), Some(content)) => Some(apis::ModelFile {
+                    filename,
+                    media_type: adesao_documents::odt::MEDIA_TYPE,
+                    content,
+                }),
+                _ => None,
+            };
+            apis::add_requirement(&mut tx, id, *kind, *mandatory, model.as_ref()).await?;
         }
     }
     tx.commit().await?;

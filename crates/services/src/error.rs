@@ -16,6 +16,9 @@ pub enum ServiceError {
     Conflict(String),
     #[error("Há campos com valores inválidos. Corrija-os e tente novamente.")]
     Invalid(Vec<FieldIssue>),
+    /// Content of a kind the system does not take (an upload that is not a PDF).
+    #[error("{0}")]
+    Unsupported(String),
     #[error("{message}")]
     RateLimited {
         message: String,

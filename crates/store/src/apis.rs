@@ -126,3 +126,27 @@ pub async fn requirements(
         })
         .collect()
 }
+
+/// The model file of one attachment requirement: (file name, media type, content).
+pub async fn model_file(
+    conn: &mut AnyConnection,
+    api_id: i64,
+    kind: AttachmentKind,
+) -> StoreResult<Option<(String, String, Vec<u8>)>> {
+    let row = sqlx::query(
+        "SELECT model_filename, model_media_type, model_content FROM api_attachment_requirements \
+         WHERE api_id = $1 AND kind = $2 AND model_content IS NOT NULL",
+    )
+    .bind(api_id)
+    .bind(kind.code())
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some(r) => Ok(Some((
+            r.try_get("model_filename")?,
+            r.try_get("model_media_type")?,
+            r.try_get("model_content")?,
+        ))),
+        None => Ok(None),
+    }
+}

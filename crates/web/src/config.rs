@@ -18,6 +18,8 @@ pub struct Config {
     pub log: String,
     /// `ADESAO_DB_MAX_CONNECTIONS`: size of the database connection pool.
     pub db_max_connections: u32,
+    /// `ADESAO_MAX_UPLOAD_BYTES`: largest attachment accepted.
+    pub max_upload_bytes: usize,
 }
 
 /// One clear line saying which variable is wrong and what it should be.
@@ -83,6 +85,20 @@ impl Config {
                 })?,
         };
 
+        let max_upload_bytes = match get("ADESAO_MAX_UPLOAD_BYTES") {
+            None => 10 * 1024 * 1024,
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1024..=512 * 1024 * 1024).contains(n))
+                .ok_or_else(|| ConfigError {
+                    variable: "ADESAO_MAX_UPLOAD_BYTES",
+                    problem: format!(
+                        "expected a number of bytes from 1024 to 536870912, got {text:?}"
+                    ),
+                })?,
+        };
+
         Ok(Self {
             addr,
             database_url,
@@ -90,6 +106,7 @@ impl Config {
             cookie_secure,
             log,
             db_max_connections,
+            max_upload_bytes,
         })
     }
 }

@@ -12,6 +12,7 @@ mod security;
 mod session;
 mod startup;
 mod state;
+mod upload;
 
 pub use config::{Config, ConfigError};
 pub use startup::{Application, init_tracing};

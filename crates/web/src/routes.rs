@@ -31,6 +31,21 @@ pub fn router(state: AppState) -> Router {
         .route("/solicitacoes/{id}/deferir", post(rq::actions::grant))
         .route("/solicitacoes/{id}/copiar", post(rq::actions::copy))
         .route(
+            "/solicitacoes/{id}/anexos",
+            post(rq::attachments::upload).layer(axum::extract::DefaultBodyLimit::max(
+                state.max_upload_bytes + 64 * 1024,
+            )),
+        )
+        .route(
+            "/solicitacoes/{id}/anexos/{aid}",
+            get(rq::attachments::download),
+        )
+        .route(
+            "/solicitacoes/{id}/anexos/{aid}/remover",
+            post(rq::attachments::remove),
+        )
+        .route("/apis/{id}/modelos/{kind}", get(rq::attachments::model))
+        .route(
             "/solicitacoes/{id}/assinar",
             get(rq::signing::show).post(rq::signing::sign),
         )
@@ -43,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/mensagens", get(html::admin::outbox))
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(state.max_upload_bytes))
         .fallback(html::pages::not_found);
     crate::security::add_headers(routes, hsts)
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))

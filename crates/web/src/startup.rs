@@ -47,6 +47,7 @@ impl Application {
             cookies: CookiePolicy {
                 secure: config.cookie_secure,
             },
+            max_upload_bytes: config.max_upload_bytes,
         };
         let listener = TcpListener::bind(config.addr)
             .await

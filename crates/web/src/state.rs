@@ -8,6 +8,8 @@ pub struct AppState {
     pub auth: AuthService,
     pub requests: RequestService,
     pub cookies: CookiePolicy,
+    /// Largest attachment accepted, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -7,6 +7,7 @@ pub mod catalogue;
 mod input;
 mod notices;
 pub mod signing;
+mod uploads;
 mod view;
 
 pub use input::{PurposePatch, RequestPatch};
@@ -47,6 +48,8 @@ pub mod actions {
     pub const REFUSED: &str = "refused";
     pub const GRANTED: &str = "granted";
     pub const CANCELLED: &str = "cancelled";
+    pub const ATTACHMENT_ADDED: &str = "attachment_added";
+    pub const ATTACHMENT_REMOVED: &str = "attachment_removed";
 }
 
 pub fn actor_of(account: &adesao_store::users::Account) -> Actor {

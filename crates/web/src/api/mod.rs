@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1` (SPEC §11): bearer-token authentication, problem+json errors.
 
+mod attachments;
 mod auth;
 mod catalogue;
 mod json;
@@ -16,7 +17,9 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 use problem::Problem;
 
-pub fn router() -> Router<AppState> {
+/// `max_upload` bytes of file, plus room for the multipart envelope.
+pub fn router(max_upload: usize) -> Router<AppState> {
+    let upload_limit = axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024);
     Router::new()
         .route("/auth/token", post(auth::issue_token))
         .route("/me", get(me::me))
@@ -33,6 +36,17 @@ pub fn router() -> Router<AppState> {
             get(requests::show).patch(requests::update),
         )
         .route("/requests/{id}/history", get(requests::history))
+        .route(
+            "/requests/{id}/attachments",
+            get(attachments::list)
+                .post(attachments::create)
+                .layer(upload_limit),
+        )
+        .route(
+            "/requests/{id}/attachments/{aid}",
+            get(attachments::download).delete(attachments::delete),
+        )
+        .route("/apis/{id}/models/{kind}", get(attachments::model))
         .route("/requests/{id}/dsi", get(requests::dsi))
         .route("/requests/{id}/{action}", post(requests::transition))
         .route("/signing-sessions", post(signing::start))

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, catalogue, me, problem, requests, signing, views};
+use super::{attachments, auth, catalogue, me, problem, requests, signing, views};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,10 +15,11 @@ use super::{auth, catalogue, me, problem, requests, signing, views};
         requests::list, requests::create, requests::show, requests::update, requests::transition,
         requests::history, requests::dsi,
         signing::start, signing::show, signing::authorize, signing::resend,
+        attachments::list, attachments::create, attachments::download, attachments::delete, attachments::model,
     ),
     components(schemas(
         problem::Problem, problem::FieldError, views::RequestView, views::ListItemView, views::EventView,
-        views::SessionJson, views::OutboxView, requests::RequestBody, requests::PurposeBody,
+        views::SessionJson, views::OutboxView, views::AttachmentView, requests::RequestBody, requests::PurposeBody,
         requests::CommentBody, requests::ApproveBody, requests::RefuseBody, requests::SignBody,
     )),
     modifiers(&BearerAuth),

@@ -116,6 +116,7 @@ impl From<adesao_services::ServiceError> for Problem {
             E::NotFound => Problem::new(StatusCode::NOT_FOUND, "Recurso não encontrado."),
             E::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
             E::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
+            E::Unsupported(m) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
             E::Invalid(issues) => Problem::validation(
                 issues
                     .into_iter()

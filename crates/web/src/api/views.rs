@@ -178,18 +178,7 @@ impl From<&RequestDetail> for RequestView {
                 dsi_sha256: s.dsi_sha256.clone(),
             })
             .collect();
-        v.attachments = d
-            .attachments
-            .iter()
-            .map(|a| AttachmentView {
-                id: a.id,
-                kind: a.kind,
-                filename: a.filename.clone(),
-                size: a.size,
-                sha256: a.sha256.clone(),
-                uploaded_at: rfc3339(a.uploaded_at),
-            })
-            .collect();
+        v.attachments = d.attachments.iter().map(AttachmentView::from).collect();
         v.actions = d.actions.iter().map(|a| action_code(*a)).collect();
         v
     }

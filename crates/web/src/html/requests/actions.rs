@@ -55,7 +55,7 @@ async fn detail_with_errors(
         Ok(d) => d,
         Err(e) => return error_page(e),
     };
-    let mut page = DetailPage::new(user, &detail, None);
+    let mut page = DetailPage::new(user, &detail, None, state.max_upload_bytes);
     adjust(&mut page);
     for issue in issues {
         match issue.field {

@@ -33,6 +33,21 @@ pub struct RequestText {
     pub purpose: Vec<(&'static str, String)>,
 }
 
+pub struct RequirementRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub mandatory: bool,
+    pub model: Option<String>,
+}
+
+pub struct AttachmentRow {
+    pub id: i64,
+    pub kind: &'static str,
+    pub filename: String,
+    pub size: String,
+    pub uploaded_at: String,
+}
+
 pub struct Buttons {
     pub edit: bool,
     pub release: bool,
@@ -52,8 +67,14 @@ pub struct DetailPage {
     pub csrf_token: String,
     pub r: RequestText,
     pub signatures: Vec<String>,
-    pub requirements: Vec<(&'static str, String, &'static str)>,
-    pub attachments: Vec<String>,
+    pub requirements: Vec<RequirementRow>,
+    pub attachments: Vec<AttachmentRow>,
+    pub can_attach: bool,
+    pub api_id: i64,
+    pub max_upload: String,
+    /// The kind whose upload failed, and why.
+    pub upload_error_kind: Option<String>,
+    pub upload_error: Option<String>,
     pub actions: Buttons,
     pub can_create: bool,
     pub history: Vec<String>,
@@ -109,7 +130,12 @@ pub fn history_line(e: &Event) -> String {
 }
 
 impl DetailPage {
-    pub fn new(user: &CurrentUser, d: &RequestDetail, flash: Option<&'static str>) -> Self {
+    pub fn new(
+        user: &CurrentUser,
+        d: &RequestDetail,
+        flash: Option<&'static str>,
+        max_upload_bytes: usize,
+    ) -> Self {
         let r = &d.request;
         let has = |a: Action| d.actions.contains(&a);
         let mut purpose = vec![(LEGAL_BASES_TITLE, d.dsi.legal_bases_text())];
@@ -162,31 +188,32 @@ impl DetailPage {
             requirements: d
                 .requirements
                 .iter()
-                .map(|q| {
-                    (
-                        q.kind.label(),
-                        q.model_filename.clone().unwrap_or_else(|| "—".into()),
-                        if q.mandatory {
-                            "Sim"
-                        } else {
-                            "Não (opcional)"
-                        },
-                    )
+                .map(|q| RequirementRow {
+                    code: q.kind.code(),
+                    label: q.kind.label(),
+                    mandatory: q.mandatory,
+                    model: q.model_filename.clone(),
                 })
                 .collect(),
             attachments: d
                 .attachments
                 .iter()
-                .map(|a| {
-                    format!(
-                        "{}: {} ({} bytes, enviado em {})",
-                        a.kind.label(),
-                        a.filename,
-                        format::count(a.size),
-                        format::datetime(a.uploaded_at)
-                    )
+                .map(|a| AttachmentRow {
+                    id: a.id,
+                    kind: a.kind.label(),
+                    filename: a.filename.clone(),
+                    size: format!("{} KiB", format::count((a.size + 1023) / 1024)),
+                    uploaded_at: format::datetime(a.uploaded_at),
                 })
                 .collect(),
+            can_attach: has(Action::Edit) && r.status == adesao_domain::RequestStatus::Draft,
+            api_id: r.api_id,
+            max_upload: format!(
+                "{} MiB",
+                format::count((max_upload_bytes / (1024 * 1024)).max(1) as i64)
+            ),
+            upload_error_kind: None,
+            upload_error: None,
             actions: Buttons {
                 edit: has(Action::Edit),
                 release: has(Action::Release),
@@ -220,7 +247,9 @@ pub async fn show(
     Query(q): Query<DetailQuery>,
 ) -> Response {
     match state.requests.detail(&actor_of(&user.account), id).await {
-        Ok(d) => DetailPage::new(&user, &d, flash_text(&q.msg)).into_response(),
+        Ok(d) => {
+            DetailPage::new(&user, &d, flash_text(&q.msg), state.max_upload_bytes).into_response()
+        }
         Err(e) => error_page(e),
     }
 }

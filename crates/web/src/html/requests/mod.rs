@@ -1,6 +1,7 @@
 //! The pages of the request lifecycle (seed 1.1 to 1.12).
 
 pub mod actions;
+pub mod attachments;
 pub mod detail;
 pub mod form;
 pub mod list;
@@ -17,6 +18,7 @@ pub fn error_page(e: ServiceError) -> Response {
         ServiceError::NotFound => PageError::NotFound.into_response(),
         ServiceError::Forbidden(m) => PageError::Forbidden(m).into_response(),
         ServiceError::Conflict(m) => PageError::Conflict(m).into_response(),
+        ServiceError::Unsupported(m) => PageError::BadRequest(m).into_response(),
         ServiceError::Invalid(issues) => PageError::BadRequest(
             issues
                 .into_iter()
@@ -51,6 +53,8 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "copiada" => {
             "Nova solicitação criada a partir da recusada. Revise-a e libere-a para assinatura."
         }
+        "anexado" => "Anexo incluído.",
+        "anexo-removido" => "Anexo removido.",
         "autorizada" => "Assinatura autorizada pelos próximos 10 minutos.",
         "reenviado" => "Um novo código foi enviado por SMS.",
         _ => return None,

@@ -1,0 +1,147 @@
+//! `/api/v1/requests/{id}/attachments…` and the model files of the catalogue.
+
+use adesao_domain::AttachmentKind;
+use adesao_services::requests::actor_of;
+use axum::Json;
+use axum::extract::multipart::Multipart;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::auth::ApiUser;
+use super::problem::{FieldError, Problem};
+use super::views::AttachmentView;
+use crate::format::rfc3339;
+use crate::state::AppState;
+use crate::upload::{self, UploadError};
+
+/// The attachments of a request (metadata).
+#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<AttachmentView>), (status = 404, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<AttachmentView>>, Problem> {
+    let detail = state.requests.detail(&actor_of(&account), id).await?;
+    Ok(Json(
+        detail
+            .attachments
+            .iter()
+            .map(AttachmentView::from)
+            .collect(),
+    ))
+}
+
+pub fn upload_problem(e: UploadError) -> Problem {
+    let message = e.message();
+    match e {
+        UploadError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, message),
+        UploadError::MissingFile => Problem::validation(vec![FieldError {
+            field: "file".into(),
+            message,
+        }]),
+        UploadError::CsrfFirst | UploadError::Malformed => {
+            Problem::new(StatusCode::BAD_REQUEST, message)
+        }
+    }
+}
+
+/// Anexar: `multipart/form-data` with `kind` (`form`, `official_letter`, `other`) and `file`
+/// (a PDF, checked by content; at most ADESAO_MAX_UPLOAD_BYTES).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/attachments", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "fields `kind` and `file`"),
+    responses((status = 201, body = AttachmentView), (status = 409, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    Path(id): Path<i64>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(StatusCode, Json<AttachmentView>), Problem> {
+    let multipart = multipart.map_err(|_| {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Envie o anexo como multipart/form-data, com os campos kind e file.",
+        )
+    })?;
+    let upload = upload::read(multipart, state.max_upload_bytes, false)
+        .await
+        .map_err(upload_problem)?;
+    let meta = state
+        .requests
+        .add_attachment(
+            &actor_of(&account),
+            id,
+            upload.kind,
+            &upload.filename,
+            &upload.content,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(AttachmentView::from(&meta))))
+}
+
+/// Baixar: the PDF, byte for byte.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments/{aid}", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path), ("aid" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn download(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, Problem> {
+    let (meta, content) = state
+        .requests
+        .attachment(&actor_of(&account), id, aid)
+        .await?;
+    Ok(upload::download(&meta.filename, "application/pdf", content))
+}
+
+/// Remover: while the request is a draft.
+#[utoipa::path(delete, path = "/api/v1/requests/{id}/attachments/{aid}", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path), ("aid" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<StatusCode, Problem> {
+    state
+        .requests
+        .remove_attachment(&actor_of(&account), id, aid)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The model file of an API's attachment requirement (e.g. an `.odt` to fill in and sign).
+#[utoipa::path(get, path = "/api/v1/apis/{id}/models/{kind}", tag = "catalogue", security(("bearer" = [])),
+    params(("id" = i64, Path), ("kind" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.oasis.opendocument.text", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn model(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+    Path((api_id, kind)): Path<(i64, String)>,
+) -> Result<Response, Problem> {
+    let kind: AttachmentKind = kind.parse().map_err(|_| Problem::not_found())?;
+    let (filename, media_type, content) = state.requests.model_file(api_id, kind).await?;
+    Ok(model_download(&filename, &media_type, content))
+}
+
+/// Model files are `.odt`: keep their own name (not the PDF sanitiser's).
+pub fn model_download(filename: &str, media_type: &str, content: Vec<u8>) -> Response {
+    upload::download(filename, media_type, content).into_response()
+}
+
+impl From<&adesao_store::attachments::AttachmentMeta> for AttachmentView {
+    fn from(a: &adesao_store::attachments::AttachmentMeta) -> Self {
+        Self {
+            id: a.id,
+            kind: a.kind,
+            filename: a.filename.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            uploaded_at: rfc3339(a.uploaded_at),
+        }
+    }
+}
