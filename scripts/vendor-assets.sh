@@ -14,6 +14,7 @@ set -euo pipefail
 GOVBR_DS=3.7.0
 RALEWAY=5.3.0
 FONTAWESOME=5.15.4
+AXE=4.14.1   # axe-core, only for the browser test suite (tests/browser/vendor)
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/crates/web/static/vendor"
@@ -23,7 +24,8 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --ignore-scripts \
-  "@govbr-ds/core@$GOVBR_DS" "@fontsource/raleway@$RALEWAY" "@fortawesome/fontawesome-free@$FONTAWESOME" >/dev/null
+  "@govbr-ds/core@$GOVBR_DS" "@fontsource/raleway@$RALEWAY" "@fortawesome/fontawesome-free@$FONTAWESOME" \
+  "axe-core@$AXE" >/dev/null
 nm="$work/node_modules"
 
 rm -rf "$dest"
@@ -54,4 +56,8 @@ cat > "$dest/VERSIONS" <<TXT
 @fontsource/raleway $RALEWAY
 @fortawesome/fontawesome-free $FONTAWESOME
 TXT
-echo "vendored into $dest"
+mkdir -p "$root/tests/browser/vendor"
+cp "$nm/axe-core/axe.min.js" "$root/tests/browser/vendor/axe.min.js"
+cp "$nm/axe-core/LICENSE" "$root/tests/browser/vendor/axe-LICENSE"
+
+echo "vendored into $dest and tests/browser/vendor"

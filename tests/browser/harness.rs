@@ -1,0 +1,243 @@
+//! A real Chromium driven through WebDriver (chromedriver + fantoccini), with axe-core checks
+//! and screenshots.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path).chain([
+            PathBuf::from("/usr/bin"),
+            PathBuf::from("/usr/lib/chromium"),
+        ]) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    base: String,
+    shots: PathBuf,
+}
+
+/// Starts chromedriver and a headless Chromium, or says why it cannot and returns `None` —
+/// unless ADESAO_BROWSER_REQUIRED is set (as in CI), where a missing browser is a failure.
+pub async fn start(base: &str) -> Option<Browser> {
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    let (Some(chromium), Some(driver_path)) = (chromium, driver) else {
+        let why = "browser suite skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)";
+        if std::env::var_os("ADESAO_BROWSER_REQUIRED").is_some() {
+            panic!("{why}, and ADESAO_BROWSER_REQUIRED is set");
+        }
+        eprintln!("{why}");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1280,1000", "--lang=pt-BR"]
+        }
+    });
+    let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
+    let mut client = None;
+    for _ in 0..50 {
+        let builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        if let Ok(c) = builder {
+            client = Some(c);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let client = client.expect("a WebDriver session opens");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    Some(Browser {
+        client,
+        driver,
+        base: base.to_owned(),
+        shots,
+    })
+}
+
+impl Browser {
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Clicks the button or link whose visible text is `text`, and waits for the page it leads
+    /// to (every button and link of the app loads a new page).
+    pub async fn click_text(&self, text: &str) {
+        // Buttons first: the header's "Entrar" link must not shadow the login form's button.
+        let button = format!("//button[normalize-space(.)='{text}']");
+        let link = format!("//a[normalize-space(.)='{text}']");
+        let e = match self.client.find(Locator::XPath(&button)).await {
+            Ok(e) => e,
+            Err(_) => self
+                .client
+                .find(Locator::XPath(&link))
+                .await
+                .unwrap_or_else(|e| panic!("button {text}: {e}")),
+        };
+        let old_body = self.find("body").await;
+        e.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {text}: {e}"));
+        for _ in 0..100 {
+            // The old page's body goes stale once the new page replaced it.
+            if old_body.attr("class").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.wait_loaded().await;
+    }
+
+    async fn wait_loaded(&self) {
+        for _ in 0..100 {
+            if let Ok(state) = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await
+            {
+                if state == json!("complete") {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("select {css}={value}: {e}"));
+    }
+
+    pub async fn text(&self) -> String {
+        self.find("body").await.text().await.unwrap()
+    }
+
+    pub async fn login(&self, cpf: &str) {
+        self.goto("/login").await;
+        self.type_into("#cpf", cpf).await;
+        self.type_into("#password", crate::common::DEMO_PASSWORD)
+            .await;
+        self.click_text("Entrar").await;
+        assert!(!self.path().await.starts_with("/login"), "login of {cpf}");
+    }
+
+    pub async fn logout(&self) {
+        self.click_text("Sair").await;
+        assert!(self.path().await.starts_with("/login"));
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Runs axe-core on the current page; fails on any serious or critical violation.
+    pub async fn check_accessibility(&self, page: &str) {
+        let violations = self.serious_violations().await;
+        assert_eq!(violations, json!([]), "accessibility violations on {page}");
+    }
+
+    /// The serious and critical axe-core violations of the current page.
+    pub async fn serious_violations(&self) -> Value {
+        self.client
+            .execute(&format!("{AXE}\nreturn true;"), vec![])
+            .await
+            .unwrap();
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then(r => done(r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                             nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))))
+              .catch(e => done([{ id: 'axe-error', help: String(e) }]));
+        "#;
+        self.client.execute_async(script, vec![]).await.unwrap()
+    }
+
+    /// Visits: screenshot and accessibility check of the page now shown.
+    pub async fn checkpoint(&self, name: &str) {
+        self.screenshot(name).await;
+        self.check_accessibility(name).await;
+    }
+}

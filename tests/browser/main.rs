@@ -1,0 +1,300 @@
+//! The seed walked in a real browser (headless Chromium), as the demo users, with axe-core on
+//! every page visited. Skipped with a clear line when Chromium is not installed, unless
+//! ADESAO_BROWSER_REQUIRED is set (CI sets it). Screenshots go to target/browser-screenshots.
+
+#[path = "../integration/common.rs"]
+#[allow(dead_code)]
+mod common;
+mod harness;
+
+use common::{ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp};
+use fantoccini::key::Key;
+use serde_json::json;
+
+const PURPOSE: [(&str, &str); 5] = [
+    (
+        "#data_usage",
+        "Validação de dados cadastrais dos estudantes beneficiários.",
+    ),
+    ("#public_policies", "Assistência estudantil (PNAES)."),
+    ("#legal_provision", "Decreto nº 7.234/2010."),
+    (
+        "#citizen_results",
+        "O estudante não precisa apresentar comprovantes.",
+    ),
+    (
+        "#retention",
+        "Cinco anos, conforme a tabela de temporalidade do CONARQ.",
+    ),
+];
+
+/// Nova → API → the form → Incluir, as Gestor Prata; returns the request id.
+async fn create_through_the_form(
+    b: &harness::Browser,
+    app: &TestApp,
+    api: &str,
+    volume: &str,
+    kind: &str,
+) -> i64 {
+    b.goto("/solicitacoes").await;
+    b.click_text("Nova").await;
+    b.checkpoint("1.3-escolher-api").await;
+    b.select("#api_id", &app.api_id(api).await.to_string())
+        .await;
+    b.click_text("Incluir").await;
+    b.checkpoint("1.4-formulario").await;
+    // The design system draws radios and checkboxes on their labels, which take the click.
+    let radio = if kind == "adhesion" {
+        "request_type".to_owned()
+    } else {
+        format!("request_type_{kind}")
+    };
+    b.click(&format!("label[for={radio}]")).await;
+    b.type_into("#requested_volume", volume).await;
+    b.click("label[for=legal_bases]").await;
+    for (field, text) in PURPOSE {
+        b.type_into(field, text).await;
+    }
+    b.click_text("Incluir").await;
+    let path = b.path().await;
+    assert!(path.contains("msg=incluida"), "{path}");
+    path.trim_start_matches("/solicitacoes/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Assinar as `cpf`, reading the SMS code where the log transport keeps it.
+async fn sign(b: &harness::Browser, app: &TestApp, cpf: &str, id: i64, expect: &str) {
+    b.login(cpf).await;
+    b.goto("/assinaturas-pendentes").await;
+    b.checkpoint("1.8-assinaturas-pendentes").await;
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.click_text("Assinar").await;
+    assert!(
+        b.text()
+            .await
+            .contains("Documento de Solicitação de Interoperabilidade nº")
+    );
+    b.checkpoint("1.9-dsi").await;
+    b.click_text("Assinar").await;
+    assert!(b.path().await.starts_with("/autorizacao/"));
+    b.checkpoint("1.10-autorizacao").await;
+    b.type_into("#code", &app.last_sms_code(cpf).await).await;
+    b.click_text("Autorizar").await;
+    assert!(b.text().await.contains(expect), "after signing as {cpf}");
+    b.logout().await;
+}
+
+#[tokio::test]
+async fn browser_scenarios() {
+    let app = TestApp::spawn().await;
+    let Some(b) = harness::start(&app.address).await else {
+        return;
+    };
+
+    // The accessibility check itself works: a page with an image without text fails it.
+    b.client
+        .goto("data:text/html,<html lang=pt-BR><title>x</title><main><img src=x.png></main></html>")
+        .await
+        .unwrap();
+    let violations = b.serious_violations().await;
+    assert!(
+        violations.to_string().contains("image-alt"),
+        "axe-core runs: {violations}"
+    );
+
+    // Keyboard only: Tab to the CPF field (focus visible), type, Tab, type, Enter.
+    b.goto("/login").await;
+    b.checkpoint("login").await;
+    let mut reached = false;
+    for _ in 0..15 {
+        b.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&Key::Tab.to_string())
+            .await
+            .unwrap();
+        let active = b.client.active_element().await.unwrap();
+        if active.attr("id").await.unwrap().as_deref() == Some("cpf") {
+            // The design system draws the focus of inputs as a ring (box-shadow), of the rest as an
+            // outline: either counts.
+            let visible = b
+                .client
+                .execute(
+                    "const s = getComputedStyle(document.activeElement); \
+                     return s.outlineStyle !== 'none' || s.boxShadow !== 'none';",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(visible, json!(true), "keyboard focus is visible");
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the CPF field is reachable with Tab");
+    let active = b.client.active_element().await.unwrap();
+    active.send_keys(GESTOR_PRATA).await.unwrap();
+    active.send_keys(&Key::Tab.to_string()).await.unwrap();
+    let password = b.client.active_element().await.unwrap();
+    password.send_keys(common::DEMO_PASSWORD).await.unwrap();
+    password.send_keys(&Key::Enter.to_string()).await.unwrap();
+    assert_eq!(b.path().await, "/");
+    b.checkpoint("inicio").await;
+
+    // Scenario 4a: bad input on the form shows pt-BR messages next to the fields, keeps values.
+    b.goto(&format!(
+        "/solicitacoes/nova/formulario?api_id={}",
+        app.api_id("API BPC").await
+    ))
+    .await;
+    b.type_into("#requested_volume", "1,5").await;
+    b.type_into("#data_usage", "Texto meu").await;
+    b.click_text("Incluir").await;
+    let text = b.text().await;
+    assert!(text.contains("A volumetria deve ser um número inteiro, como 1.000.000."));
+    assert!(b.exists("#requested_volume-error").await);
+    assert_eq!(
+        b.find("#requested_volume")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1,5")
+    );
+    assert_eq!(
+        b.find("#data_usage")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Texto meu")
+    );
+    b.checkpoint("erro-formulario").await;
+
+    // Scenario 1: the seed walkthrough for API BPC.
+    b.goto("/solicitacoes").await;
+    b.checkpoint("1.1-lista").await;
+    let id = create_through_the_form(&b, &app, "API BPC", "100.000", "adhesion").await;
+    b.checkpoint("1.7-detalhe").await;
+    b.click_text("Liberar para Assinatura").await;
+    assert!(b.text().await.contains("Aguardando assinatura"));
+    b.logout().await;
+    sign(&b, &app, GESTOR_PRATA, id, "Documento assinado.").await;
+    sign(
+        &b,
+        &app,
+        GESTOR_PRATA_2,
+        id,
+        "enviada para análise do órgão cedente",
+    )
+    .await;
+    b.login(ANALISTA_INSS).await;
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.checkpoint("1.12-analise").await;
+    b.type_into("#authorized_volume", "90.000").await;
+    b.click_text("Aprovar").await;
+    assert!(b.text().await.contains("Aprovada pelo cedente"));
+    b.logout().await;
+    b.login(EQUIPE_CONECTA).await;
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.click_text("Deferir").await;
+    assert!(b.text().await.contains("acesso à API foi liberado"));
+    b.goto("/admin/mensagens").await;
+    b.checkpoint("mensagens").await;
+    b.logout().await;
+    b.login(GESTOR_PRATA).await;
+    b.goto("/solicitacoes").await;
+    let list = b.text().await;
+    assert!(list.contains("Deferida") && list.contains("90.000") && list.contains("100.000"));
+    b.checkpoint("1.11-lista-deferida").await;
+    // A volume change on top of it starts from the granted volume.
+    let change = create_through_the_form(&b, &app, "API BPC", "150.000", "volume_change").await;
+    let detail = b.text().await;
+    assert!(
+        detail.contains("Alteração de Volumetria") && detail.contains("90.000"),
+        "request {change}"
+    );
+
+    // Scenario 2: CADUNICO — release refused naming the attachments, upload both, release.
+    let cadunico =
+        create_through_the_form(&b, &app, "API CADUNICO SERVICOS", "1.000.000", "adhesion").await;
+    b.click_text("Liberar para Assinatura").await;
+    let text = b.text().await;
+    assert!(text.contains("Anexe o documento obrigatório: Formulário."));
+    assert!(text.contains("Anexe o documento obrigatório: Ofício."));
+    b.checkpoint("anexos-faltando").await;
+    let dir = std::env::temp_dir().join(format!("adesao-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (kind, label) in [("form", "Formulário"), ("official_letter", "Ofício")] {
+        let file = dir.join(format!("{kind}.pdf"));
+        std::fs::write(&file, adesao_documents::pdf::sample(label)).unwrap();
+        b.goto(&format!("/solicitacoes/{cadunico}")).await;
+        b.find(&format!("#file-{kind}"))
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        b.click_text(&format!("Enviar {label}")).await;
+        assert!(b.text().await.contains("Anexo incluído."));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    b.checkpoint("anexos").await;
+    b.click_text("Liberar para Assinatura").await;
+    assert!(b.text().await.contains("Aguardando assinatura"));
+    b.logout().await;
+
+    // Scenario 3: a refusal with justification, seen by the requester in the history.
+    let token = app.token(GESTOR_PRATA).await;
+    let body = app.draft_body("API CONSULTA SIAPE", "adhesion", 5000).await;
+    let created: serde_json::Value = app
+        .api_post("/api/v1/requests", &token, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let siape = created["id"].as_i64().unwrap();
+    app.api_post(
+        &format!("/api/v1/requests/{siape}/release"),
+        &token,
+        &json!({}),
+    )
+    .await;
+    app.api_sign(siape, GESTOR_PRATA).await;
+    app.api_sign(siape, GESTOR_PRATA_2).await;
+    b.login("713.882.654-00").await;
+    b.goto(&format!("/solicitacoes/{siape}")).await;
+    b.click_text("Recusar").await;
+    assert!(
+        b.text()
+            .await
+            .contains("Informe a justificativa da recusa."),
+        "empty justification refused"
+    );
+    b.checkpoint("erro-recusa").await;
+    b.type_into("#justification", "Falta o ofício do dirigente máximo.")
+        .await;
+    b.click_text("Recusar").await;
+    b.logout().await;
+    b.login(GESTOR_PRATA).await;
+    b.goto(&format!("/solicitacoes/{siape}")).await;
+    let text = b.text().await;
+    assert!(text.contains("Recusada pelo cedente"));
+    assert!(text.contains("Justificativa: Falta o ofício do dirigente máximo."));
+    b.checkpoint("recusada").await;
+    b.logout().await;
+
+    // Scenario 5: another organization cannot reach the request by its URL.
+    b.login("390.533.447-05").await;
+    b.goto(&format!("/solicitacoes/{siape}")).await;
+    assert!(b.text().await.contains("Página não encontrada"));
+    b.checkpoint("outro-orgao-404").await;
+
+    b.stop().await;
+}
