@@ -206,6 +206,59 @@ impl Browser {
         assert!(self.path().await.starts_with("/login"));
     }
 
+    /// Presses Tab until the focused element matches `css`; checks that focus is visible there.
+    pub async fn tab_to(&self, css: &str) -> Element {
+        use fantoccini::key::Key;
+        for _ in 0..60 {
+            let active = self.client.active_element().await.unwrap();
+            active.send_keys(&Key::Tab.to_string()).await.unwrap();
+            let matches = self
+                .client
+                .execute(
+                    "return document.activeElement.matches(arguments[0]);",
+                    vec![json!(css)],
+                )
+                .await
+                .unwrap();
+            if matches == json!(true) {
+                // The design system draws the focus of inputs as a ring (box-shadow), of the
+                // rest as an outline: either counts.
+                let visible = self
+                    .client
+                    .execute(
+                        "const s = getComputedStyle(document.activeElement); \
+                         return s.outlineStyle !== 'none' || s.boxShadow !== 'none';",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(visible, json!(true), "keyboard focus is visible on {css}");
+                return self.client.active_element().await.unwrap();
+            }
+        }
+        panic!("{css} cannot be reached with Tab");
+    }
+
+    /// Presses Enter on the focused element and waits for the page it leads to.
+    pub async fn press_enter(&self) {
+        use fantoccini::key::Key;
+        let old_body = self.find("body").await;
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            if old_body.attr("class").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.wait_loaded().await;
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();

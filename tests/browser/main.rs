@@ -8,7 +8,6 @@ mod common;
 mod harness;
 
 use common::{ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp};
-use fantoccini::key::Key;
 use serde_json::json;
 
 const PURPOSE: [(&str, &str); 5] = [
@@ -106,45 +105,42 @@ async fn browser_scenarios() {
         "axe-core runs: {violations}"
     );
 
-    // Keyboard only: Tab to the CPF field (focus visible), type, Tab, type, Enter.
+    // Keyboard only, as far as the form: Tab to each control (focus visible), type, Enter.
     b.goto("/login").await;
     b.checkpoint("login").await;
-    let mut reached = false;
-    for _ in 0..15 {
-        b.client
-            .active_element()
-            .await
-            .unwrap()
-            .send_keys(&Key::Tab.to_string())
-            .await
-            .unwrap();
-        let active = b.client.active_element().await.unwrap();
-        if active.attr("id").await.unwrap().as_deref() == Some("cpf") {
-            // The design system draws the focus of inputs as a ring (box-shadow), of the rest as an
-            // outline: either counts.
-            let visible = b
-                .client
-                .execute(
-                    "const s = getComputedStyle(document.activeElement); \
-                     return s.outlineStyle !== 'none' || s.boxShadow !== 'none';",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert_eq!(visible, json!(true), "keyboard focus is visible");
-            reached = true;
-            break;
-        }
-    }
-    assert!(reached, "the CPF field is reachable with Tab");
-    let active = b.client.active_element().await.unwrap();
-    active.send_keys(GESTOR_PRATA).await.unwrap();
-    active.send_keys(&Key::Tab.to_string()).await.unwrap();
-    let password = b.client.active_element().await.unwrap();
-    password.send_keys(common::DEMO_PASSWORD).await.unwrap();
-    password.send_keys(&Key::Enter.to_string()).await.unwrap();
+    b.tab_to("#cpf")
+        .await
+        .send_keys(GESTOR_PRATA)
+        .await
+        .unwrap();
+    b.tab_to("#password")
+        .await
+        .send_keys(common::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    b.press_enter().await;
     assert_eq!(b.path().await, "/");
     b.checkpoint("inicio").await;
+    b.tab_to("a[href='/solicitacoes']").await;
+    b.press_enter().await;
+    assert_eq!(b.path().await, "/solicitacoes");
+    b.tab_to("a[href='/solicitacoes/nova']").await;
+    b.press_enter().await;
+    // A native select takes the typed text as a choice.
+    b.tab_to("#api_id")
+        .await
+        .send_keys("API BPC")
+        .await
+        .unwrap();
+    b.tab_to("button[type=submit]").await;
+    b.press_enter().await;
+    assert!(
+        b.path()
+            .await
+            .starts_with("/solicitacoes/nova/formulario?api_id="),
+        "the form, by keyboard"
+    );
+    b.tab_to("#requested_volume").await;
 
     // Scenario 4a: bad input on the form shows pt-BR messages next to the fields, keeps values.
     b.goto(&format!(
