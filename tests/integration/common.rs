@@ -367,3 +367,54 @@ pub fn complete_purpose() -> Value {
         "retention": "Cinco anos, conforme a tabela de temporalidade do CONARQ."
     })
 }
+
+// Helpers of the rule tests (api_rules, api_signing, api_analysis).
+
+pub async fn status_of(r: reqwest::Response) -> (u16, Value) {
+    let s = r.status().as_u16();
+    let body = r.json().await.unwrap_or(Value::Null);
+    (s, body)
+}
+
+/// Asserts the call is refused with `status` and that nothing changed in the database.
+pub async fn refused(
+    app: &TestApp,
+    status: u16,
+    call: impl std::future::Future<Output = reqwest::Response>,
+) -> Value {
+    let before = app.snapshot().await;
+    let (got, body) = status_of(call.await).await;
+    assert_eq!(got, status, "{body}");
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "a refused action changed the database: {body}"
+    );
+    body
+}
+
+pub async fn new_draft(app: &TestApp, api: &str, kind: &str) -> i64 {
+    let token = app.token(GESTOR_PRATA).await;
+    let body = app.draft_body(api, kind, 100_000).await;
+    let r = app.api_post("/api/v1/requests", &token, &body).await;
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+pub async fn in_review(app: &TestApp) -> i64 {
+    let id = new_draft(app, "API BPC", "adhesion").await;
+    let token = app.token(GESTOR_PRATA).await;
+    assert_eq!(
+        app.api_post(
+            &format!("/api/v1/requests/{id}/release"),
+            &token,
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(app.api_sign(id, GESTOR_PRATA).await.status(), 200);
+    assert_eq!(app.api_sign(id, GESTOR_PRATA_2).await.status(), 200);
+    id
+}

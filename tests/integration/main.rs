@@ -4,9 +4,11 @@
 
 mod common;
 
+mod api_analysis;
 mod api_auth;
 mod api_lifecycle;
 mod api_rules;
+mod api_signing;
 mod attachments;
 mod csrf;
 mod demo_data;

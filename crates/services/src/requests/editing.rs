@@ -1,0 +1,156 @@
+//! Incluir, Nova Solicitação (copy of a refused one) and Alterar.
+
+use adesao_domain::access::{Action, Actor};
+use adesao_domain::{RequestNumber, RequestStatus, Role, Volume};
+use adesao_store::requests::{self, Content, Request};
+use adesao_store::signatures;
+use jiff::Timestamp;
+
+use super::input::{self, PurposePatch, RequestPatch};
+use super::{RequestService, actions, claim, commit_and_reload, event, load_checked_in, move_to};
+use crate::ServiceError;
+use crate::error::ServiceError as E;
+
+impl RequestService {
+    /// Incluir: saves a draft and gives it the next number of the year.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        patch: RequestPatch,
+        copied_from_id: Option<i64>,
+    ) -> Result<Request, ServiceError> {
+        if !actor.has(Role::Manager) {
+            return Err(E::Forbidden(
+                "Apenas gestores podem incluir solicitações de adesão.".into(),
+            ));
+        }
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        // The numbering counter is the first write: it takes the lock that orders concurrent
+        // creations, and a failure below rolls the number back.
+        let year = local_year(now);
+        let sequence = requests::next_sequence(&mut tx, year).await?;
+        let number = RequestNumber::new(
+            u32::try_from(sequence)
+                .map_err(|_| E::Conflict("Numeração do ano esgotada.".into()))?,
+            u16::try_from(year).unwrap_or(9999),
+        )
+        .map_err(|_| E::Conflict("A numeração de solicitações deste ano se esgotou.".into()))?;
+        let content = match input::validate(&mut tx, actor.organization_id, patch, None).await? {
+            Ok(c) => c,
+            Err(issues) => return Err(E::Invalid(issues)),
+        };
+        let id = requests::insert(
+            &mut tx,
+            &number,
+            actor.organization_id,
+            &stored(&content),
+            copied_from_id,
+            actor.user_id,
+            now,
+        )
+        .await?;
+        event(
+            &mut tx,
+            id,
+            now,
+            actor,
+            actions::CREATED,
+            None,
+            Some(RequestStatus::Draft),
+            None,
+        )
+        .await?;
+        let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
+        tx.commit().await?;
+        tracing::info!(request = %request.number, user_id = actor.user_id, "request created");
+        Ok(request)
+    }
+
+    /// Nova Solicitação from a refused one: a new draft with the same content.
+    pub async fn copy(&self, actor: &Actor, id: i64) -> Result<Request, ServiceError> {
+        let (source, _) = self.load_checked(actor, id, Action::Copy).await?;
+        let patch = RequestPatch {
+            api_id: Some(source.api_id),
+            request_type: Some(source.request_type),
+            it_director_id: Some(source.it_director.id),
+            technical_lead_id: Some(source.technical_lead.id),
+            requested_volume: Some(Volume::new(source.requested_volume as u64)),
+            purpose: PurposePatch {
+                legal_bases: Some(source.purpose.legal_bases.iter().copied().collect()),
+                legal_basis_other: Some(source.purpose.legal_basis_other.clone()),
+                data_usage: Some(source.purpose.data_usage.clone()),
+                public_policies: Some(source.purpose.public_policies.clone()),
+                legal_provision: Some(source.purpose.legal_provision.clone()),
+                citizen_results: Some(source.purpose.citizen_results.clone()),
+                retention: Some(source.purpose.retention.clone()),
+            },
+        };
+        self.create(actor, patch, Some(source.id)).await
+    }
+
+    /// Alterar: changes the content. After release it sends the request back to draft and voids
+    /// the signatures already given.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: RequestPatch,
+    ) -> Result<Request, ServiceError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Edit).await?;
+        let base = input::Base {
+            api_id: request.api_id,
+            request_type: request.request_type,
+            it_director_id: request.it_director.id,
+            technical_lead_id: request.technical_lead.id,
+            requested_volume: request.requested_volume,
+            purpose: &request.purpose,
+        };
+        let content =
+            match input::validate(&mut tx, request.requester.id, patch, Some(&base)).await? {
+                Ok(c) => c,
+                Err(issues) => return Err(E::Invalid(issues)),
+            };
+        claim(&mut tx, &request, now).await?;
+        requests::update_content(&mut tx, id, &stored(&content)).await?;
+        if request.status == RequestStatus::AwaitingSignatures {
+            let voided = signatures::void_all(&mut tx, id, now).await?;
+            let comment = (voided > 0).then_some("Assinaturas já realizadas foram anuladas.");
+            move_to(
+                &mut tx,
+                actor,
+                &request,
+                RequestStatus::Draft,
+                actions::RETURNED_TO_DRAFT,
+                comment,
+                now,
+            )
+            .await?;
+        } else {
+            event(&mut tx, id, now, actor, actions::UPDATED, None, None, None).await?;
+        }
+        commit_and_reload(tx, id).await
+    }
+}
+
+fn stored(c: &input::ValidContent) -> Content<'_> {
+    Content {
+        request_type: c.request_type,
+        api_id: c.api_id,
+        provider_id: c.provider_id,
+        it_director_id: c.it_director_id,
+        technical_lead_id: c.technical_lead_id,
+        requested_volume: c.requested_volume,
+        current_volume: c.current_volume,
+        purpose: &c.purpose,
+    }
+}
+
+/// The calendar year in Brasília, which numbers requests.
+pub fn local_year(now: Timestamp) -> i64 {
+    // The time zone database is bundled into the binary, so the lookup cannot fail at run time.
+    let zone = jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap_or(jiff::tz::TimeZone::UTC);
+    i64::from(now.to_zoned_datetime(zone).year())
+}

@@ -1,0 +1,329 @@
+//! The moves of the lifecycle after the draft: release, cancel, approve, refuse, grant.
+
+use adesao_domain::access::{Action, Actor, RequestFacts};
+use adesao_domain::volume::format_thousands;
+use adesao_domain::{AttachmentKind, FieldIssue, RequestStatus, RequestType, Role, Volume};
+use adesao_store::requests::{self, Request};
+use adesao_store::{AnyConnection, api_access, apis, attachments};
+use jiff::Timestamp;
+
+use super::notices::{self, Audience};
+use super::{RequestService, actions, claim, commit_and_reload, input, load_checked_in, move_to};
+use crate::ServiceError;
+use crate::error::ServiceError as E;
+
+/// The longest justification of a refusal (SPEC §4).
+pub const MAX_JUSTIFICATION_CHARS: usize = 4_000;
+/// The longest comment on other transitions.
+pub const MAX_COMMENT_CHARS: usize = 4_000;
+
+impl RequestService {
+    /// Liberar para Assinatura: every rule of SPEC §4 and §5, each failure named by field.
+    pub async fn release(
+        &self,
+        actor: &Actor,
+        id: i64,
+        comment: Option<&str>,
+    ) -> Result<Request, ServiceError> {
+        let comment = clean_comment(comment)?;
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
+        let issues = release_issues(&mut tx, &request).await?;
+        if !issues.is_empty() {
+            return Err(E::Invalid(issues));
+        }
+        check_pipeline(&mut tx, &request).await?;
+        claim(&mut tx, &request, now).await?;
+        move_to(
+            &mut tx,
+            actor,
+            &request,
+            RequestStatus::AwaitingSignatures,
+            actions::RELEASED,
+            comment.as_deref(),
+            now,
+        )
+        .await?;
+        notices::email(
+            &mut tx,
+            &request,
+            Audience::Signers,
+            &format!("Solicitação de adesão {} aguarda sua assinatura", request.number),
+            "A solicitação abaixo foi liberada para assinatura. Você foi indicado como Dirigente de TI ou Responsável Técnico: acesse o sistema para conferir o Documento de Solicitação de Interoperabilidade (DSI) e assiná-lo.",
+        )
+        .await?;
+        commit_and_reload(tx, id).await
+    }
+
+    pub async fn cancel(
+        &self,
+        actor: &Actor,
+        id: i64,
+        comment: Option<&str>,
+    ) -> Result<Request, ServiceError> {
+        let comment = clean_comment(comment)?;
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Cancel).await?;
+        claim(&mut tx, &request, now).await?;
+        move_to(
+            &mut tx,
+            actor,
+            &request,
+            RequestStatus::Cancelled,
+            actions::CANCELLED,
+            comment.as_deref(),
+            now,
+        )
+        .await?;
+        commit_and_reload(tx, id).await
+    }
+
+    /// Aprovar, with the authorized yearly volume (1 ≤ authorized ≤ requested).
+    pub async fn approve(
+        &self,
+        actor: &Actor,
+        id: i64,
+        authorized_volume: Result<Volume, adesao_domain::VolumeError>,
+        comment: Option<&str>,
+    ) -> Result<Request, ServiceError> {
+        let comment = clean_comment(comment)?;
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Approve).await?;
+        let volume = authorized_volume
+            .map_err(|e| E::invalid("authorized_volume", e.to_string()))?
+            .get() as i64;
+        if volume > request.requested_volume {
+            return Err(E::invalid(
+                "authorized_volume",
+                format!(
+                    "A volumetria autorizada não pode passar da solicitada ({}).",
+                    format_thousands(request.requested_volume as u64)
+                ),
+            ));
+        }
+        claim(&mut tx, &request, now).await?;
+        requests::set_authorized_volume(&mut tx, id, volume).await?;
+        let text = format!(
+            "Volumetria autorizada: {}.{}",
+            format_thousands(volume as u64),
+            comment
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        );
+        move_to(
+            &mut tx,
+            actor,
+            &request,
+            RequestStatus::Approved,
+            actions::APPROVED,
+            Some(&text),
+            now,
+        )
+        .await?;
+        notices::email(
+            &mut tx,
+            &request,
+            Audience::ProgramAdmins,
+            &format!("Solicitação de adesão {} aprovada pelo cedente: liberar acesso", request.number),
+            &format!("O órgão cedente dos dados aprovou a solicitação abaixo. {text} Falta a liberação do acesso pela equipe Conecta (Deferir)."),
+        )
+        .await?;
+        commit_and_reload(tx, id).await
+    }
+
+    /// Recusar, with a justification (non-empty, ≤ 4,000 characters).
+    pub async fn refuse(
+        &self,
+        actor: &Actor,
+        id: i64,
+        justification: &str,
+    ) -> Result<Request, ServiceError> {
+        let justification = justification.trim();
+        if justification.is_empty() {
+            return Err(E::invalid(
+                "justification",
+                "Informe a justificativa da recusa.",
+            ));
+        }
+        if justification.chars().count() > MAX_JUSTIFICATION_CHARS {
+            return Err(E::invalid(
+                "justification",
+                "A justificativa pode ter no máximo 4.000 caracteres.",
+            ));
+        }
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Refuse).await?;
+        claim(&mut tx, &request, now).await?;
+        move_to(
+            &mut tx,
+            actor,
+            &request,
+            RequestStatus::Refused,
+            actions::REFUSED,
+            Some(justification),
+            now,
+        )
+        .await?;
+        notices::email(
+            &mut tx,
+            &request,
+            Audience::RequesterTeam,
+            &format!("Solicitação de adesão {} recusada pelo cedente dos dados", request.number),
+            &format!("O órgão cedente dos dados recusou a solicitação abaixo.\n\nJustificativa: {justification}\n\nÉ possível iniciar uma nova solicitação a partir desta (Nova Solicitação)."),
+        )
+        .await?;
+        commit_and_reload(tx, id).await
+    }
+
+    /// Deferir: releases the access; the authorized volume becomes the current one.
+    pub async fn grant(
+        &self,
+        actor: &Actor,
+        id: i64,
+        comment: Option<&str>,
+    ) -> Result<Request, ServiceError> {
+        let comment = clean_comment(comment)?;
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let (request, _) = load_checked_in(&mut tx, actor, id, Action::Grant).await?;
+        let volume = request
+            .authorized_volume
+            .unwrap_or(request.requested_volume);
+        claim(&mut tx, &request, now).await?;
+        api_access::grant(
+            &mut tx,
+            request.requester.id,
+            request.api_id,
+            volume,
+            id,
+            now,
+        )
+        .await?;
+        move_to(
+            &mut tx,
+            actor,
+            &request,
+            RequestStatus::Granted,
+            actions::GRANTED,
+            comment.as_deref(),
+            now,
+        )
+        .await?;
+        notices::email(
+            &mut tx,
+            &request,
+            Audience::RequesterTeam,
+            &format!(
+                "Solicitação de adesão {} deferida: acesso à API liberado",
+                request.number
+            ),
+            &format!(
+                "O acesso à API foi liberado. Volumetria anual autorizada: {}.",
+                format_thousands(volume as u64)
+            ),
+        )
+        .await?;
+        commit_and_reload(tx, id).await
+    }
+
+    pub(super) async fn load_checked(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+    ) -> Result<(Request, RequestFacts), ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        load_checked_in(&mut conn, actor, id, action).await
+    }
+}
+
+/// What release needs beyond a valid draft (SPEC §4, §5, §6).
+async fn release_issues(
+    conn: &mut AnyConnection,
+    request: &Request,
+) -> Result<Vec<FieldIssue>, ServiceError> {
+    let mut issues = request.purpose.release_issues();
+    input::check_signer(
+        conn,
+        request.requester.id,
+        Some(request.it_director.id),
+        Role::ItDirector,
+        "it_director_id",
+        &mut issues,
+    )
+    .await?;
+    input::check_signer(
+        conn,
+        request.requester.id,
+        Some(request.technical_lead.id),
+        Role::TechnicalLead,
+        "technical_lead_id",
+        &mut issues,
+    )
+    .await?;
+    let present: Vec<AttachmentKind> = attachments::of_request(conn, request.id)
+        .await?
+        .into_iter()
+        .map(|a| a.kind)
+        .collect();
+    for requirement in apis::requirements(conn, request.api_id).await? {
+        if requirement.mandatory && !present.contains(&requirement.kind) {
+            issues.push(FieldIssue::new(
+                "attachments",
+                format!(
+                    "Anexe o documento obrigatório: {}.",
+                    requirement.kind.label()
+                ),
+            ));
+        }
+    }
+    let granted = api_access::current_volume(conn, request.requester.id, request.api_id).await?;
+    match (request.request_type, granted) {
+        (RequestType::VolumeChange, None) => issues.push(FieldIssue::new(
+            "request_type",
+            "Alteração de Volumetria só é possível para uma API cuja adesão do seu órgão já foi deferida.",
+        )),
+        (RequestType::Adhesion, Some(_)) => issues.push(FieldIssue::new(
+            "request_type",
+            "Seu órgão já tem adesão deferida a esta API: para mudar a volumetria, use o tipo Alteração de Volumetria.",
+        )),
+        _ => {}
+    }
+    Ok(issues)
+}
+
+/// No two requests of the same type for the same API and requester in the pipeline at once.
+async fn check_pipeline(conn: &mut AnyConnection, request: &Request) -> Result<(), ServiceError> {
+    if let Some(other) = requests::pipeline_conflict(
+        conn,
+        request.requester.id,
+        request.api_id,
+        request.request_type,
+        request.id,
+    )
+    .await?
+    {
+        return Err(E::Conflict(format!(
+            "Já existe a solicitação {other} do seu órgão, do mesmo tipo e para a mesma API, em andamento. Aguarde sua conclusão ou cancele-a."
+        )));
+    }
+    Ok(())
+}
+
+fn clean_comment(comment: Option<&str>) -> Result<Option<String>, ServiceError> {
+    let Some(c) = comment.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if c.chars().count() > MAX_COMMENT_CHARS {
+        return Err(E::invalid(
+            "comment",
+            "O comentário pode ter no máximo 4.000 caracteres.",
+        ));
+    }
+    Ok(Some(c.to_owned()))
+}
