@@ -226,6 +226,33 @@ async fn browser_scenarios() {
     assert!(text.contains("Anexe o documento obrigatório: Formulário."));
     assert!(text.contains("Anexe o documento obrigatório: Ofício."));
     b.checkpoint("anexos-faltando").await;
+    // The two models download from their links, as ODF documents.
+    let downloads = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             const links = [...document.querySelectorAll('a[href^=\"/apis/\"]')]; \
+             Promise.all(links.map(a => fetch(a.href).then(r => [a.textContent.trim(), r.status, r.headers.get('content-type')]))) \
+               .then(done).catch(e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        downloads,
+        json!([
+            [
+                "MODELO_TERMO_ADESAO_CONTRATO_01_2023_COMOC_v101.odt",
+                200,
+                "application/vnd.oasis.opendocument.text"
+            ],
+            [
+                "MODELO_TERMO_ADESAO_CONTRATO_01_2023_COMOC_v1.odt",
+                200,
+                "application/vnd.oasis.opendocument.text"
+            ]
+        ])
+    );
     let dir = std::env::temp_dir().join(format!("adesao-browser-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for (kind, label) in [("form", "Formulário"), ("official_letter", "Ofício")] {
