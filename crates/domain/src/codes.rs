@@ -129,6 +129,12 @@ impl RequestStatus {
         )
     }
 
+    /// Attachments may be added or removed: only in a draft, so that nothing changes under
+    /// the signers once the request is released (Alterar brings it back to draft first).
+    pub fn attachments_editable(self) -> bool {
+        self == RequestStatus::Draft
+    }
+
     /// From this state on the provider organization sees the request (SPEC §3).
     pub fn visible_to_provider(self) -> bool {
         !matches!(
@@ -204,6 +210,15 @@ mod tests {
             }
         }
         assert_eq!(seen.len(), RequestStatus::ALL.len());
+    }
+
+    #[test]
+    fn attachments_change_only_in_drafts() {
+        let editable: Vec<_> = RequestStatus::ALL
+            .iter()
+            .filter(|s| s.attachments_editable())
+            .collect();
+        assert_eq!(editable, vec![&RequestStatus::Draft]);
     }
 
     #[test]

@@ -154,7 +154,7 @@ impl RequestService {
 /// Attachments change only in drafts: after release they belong to what is being signed, so
 /// the request must first go back to draft (Alterar).
 fn editable_attachments(status: RequestStatus) -> Result<(), ServiceError> {
-    if status == RequestStatus::Draft {
+    if status.attachments_editable() {
         Ok(())
     } else {
         Err(E::Conflict(

@@ -206,7 +206,7 @@ impl DetailPage {
                     uploaded_at: format::datetime(a.uploaded_at),
                 })
                 .collect(),
-            can_attach: has(Action::Edit) && r.status == adesao_domain::RequestStatus::Draft,
+            can_attach: has(Action::Edit) && r.status.attachments_editable(),
             api_id: r.api_id,
             max_upload: format!(
                 "{} MiB",
