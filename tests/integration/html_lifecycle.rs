@@ -297,3 +297,59 @@ async fn release_with_an_incomplete_purpose_names_each_missing_section() {
     )));
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn the_alter_and_sign_pages_answer_only_those_who_may_use_them() {
+    let app = TestApp::spawn().await;
+    let token = app.token(GESTOR_PRATA).await;
+    let body = app.draft_body("API BPC", "adhesion", 1000).await;
+    let created: serde_json::Value = app
+        .api_post("/api/v1/requests", &token, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let status = |browser: Client, path: String| {
+        let url = app.url(&path);
+        async move { browser.get(url).send().await.unwrap().status().as_u16() }
+    };
+    let lead = app.logged_in(GESTOR_PRATA_2).await;
+    let analyst = app.logged_in(ANALISTA_INSS).await;
+    let gestor = app.logged_in(GESTOR_PRATA).await;
+    assert_eq!(
+        status(lead.clone(), format!("/solicitacoes/{id}/alterar")).await,
+        403,
+        "not a manager"
+    );
+    assert_eq!(
+        status(analyst.clone(), format!("/solicitacoes/{id}/alterar")).await,
+        404,
+        "a provider does not see drafts"
+    );
+    assert_eq!(
+        status(gestor.clone(), format!("/solicitacoes/{id}/alterar")).await,
+        200
+    );
+    assert_eq!(
+        status(gestor.clone(), format!("/solicitacoes/{id}/assinar")).await,
+        409,
+        "not released yet"
+    );
+    app.api_post(
+        &format!("/api/v1/requests/{id}/release"),
+        &token,
+        &serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        status(gestor.clone(), format!("/solicitacoes/{id}/assinar")).await,
+        200
+    );
+    let colleague = app.logged_in("862.351.990-66").await;
+    assert_eq!(
+        status(colleague, format!("/solicitacoes/{id}/assinar")).await,
+        403,
+        "not a named signer"
+    );
+}

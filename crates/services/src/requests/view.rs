@@ -156,6 +156,19 @@ impl RequestService {
         })
     }
 
+    /// The detail, if `actor` may do `action` on the request now (the pages of Alterar and
+    /// Assinar): 404 when unseen, 403 for the wrong role, 409 in the wrong state.
+    pub async fn detail_for(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+    ) -> Result<RequestDetail, ServiceError> {
+        let detail = self.detail(actor, id).await?;
+        access::check(actor, &detail.facts, action)?;
+        Ok(detail)
+    }
+
     /// The id of the request with this number, if the user may see it.
     pub async fn find_by_number(
         &self,

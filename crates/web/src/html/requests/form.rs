@@ -347,15 +347,14 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> Response {
     let actor = actor_of(&user.account);
-    let detail = match state.requests.detail(&actor, id).await {
+    let detail = match state
+        .requests
+        .detail_for(&actor, id, adesao_domain::access::Action::Edit)
+        .await
+    {
         Ok(d) => d,
         Err(e) => return error_page(e),
     };
-    if let Err(refusal) =
-        adesao_domain::access::check(&actor, &detail.facts, adesao_domain::access::Action::Edit)
-    {
-        return error_page(refusal.into());
-    }
     let entry = match state.requests.catalogue_entry(detail.request.api_id).await {
         Ok(e) => e,
         Err(e) => return error_page(e),

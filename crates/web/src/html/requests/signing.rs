@@ -99,15 +99,14 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Response {
     let actor = actor_of(&user.account);
-    let detail = match state.requests.detail(&actor, id).await {
+    let detail = match state
+        .requests
+        .detail_for(&actor, id, adesao_domain::access::Action::Sign)
+        .await
+    {
         Ok(d) => d,
         Err(e) => return error_page(e),
     };
-    if let Err(refusal) =
-        adesao_domain::access::check(&actor, &detail.facts, adesao_domain::access::Action::Sign)
-    {
-        return error_page(refusal.into());
-    }
     SignPage::new(&user, &detail).into_response()
 }
 
