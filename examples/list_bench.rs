@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use adesao_domain::access::Actor;
 use adesao_domain::{RequestStatus, Role};
-use adesao_services::requests::{RequestService, Show};
+use adesao_services::requests::{AttachmentPolicy, RequestService, Show};
 use adesao_store::request_list::Filter;
 use adesao_store::{Db, DbOptions};
 
@@ -78,7 +78,9 @@ async fn main() -> anyhow::Result<()> {
     };
     sqlx::query(maintenance).execute(db.pool()).await?;
 
-    let service = RequestService::new(db.clone());
+    // Lists only: the PDF checker of uploads is never called here.
+    let checker = adesao_documents::sandbox::PdfChecker::current_exe()?;
+    let service = RequestService::new(db.clone(), AttachmentPolicy::new(checker, 10 << 20));
     let ufv = Actor {
         user_id: 1,
         organization_id: 1,

@@ -20,15 +20,33 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the web server (the default): ADESAO_ADDR, ADESAO_DATABASE_URL, ADESAO_DEMO_DATA,
-    /// ADESAO_COOKIE_SECURE, ADESAO_LOG, ADESAO_DB_MAX_CONNECTIONS.
+    /// ADESAO_COOKIE_SECURE, ADESAO_LOG, ADESAO_DB_MAX_CONNECTIONS, ADESAO_MAX_UPLOAD_BYTES,
+    /// ADESAO_TRUSTED_PROXIES.
     Serve,
+    /// Check one PDF read from standard input, under resource limits. The server runs this in a
+    /// child process for every upload; it is not meant to be run by hand.
+    #[command(name = "check-pdf", hide = true)]
+    CheckPdf {
+        /// Heap limit in MiB (the server passes none: the documented default).
+        #[arg(long)]
+        heap_mib: Option<u64>,
+    },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve().await,
+        // No runtime here: the check is synchronous and its process should stay small.
+        Command::CheckPdf { heap_mib } => adesao_documents::sandbox::child_main(
+            heap_mib.map_or(adesao_documents::sandbox::CHILD_HEAP_BYTES, |m| m << 20),
+        ),
+        Command::Serve => match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime.block_on(serve()),
+            Err(e) => {
+                eprintln!("adesao: cannot start the runtime: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

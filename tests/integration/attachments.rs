@@ -9,7 +9,7 @@ fn pdf(text: &str) -> Vec<u8> {
     adesao_documents::pdf::sample(text)
 }
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     id: i64,
@@ -29,7 +29,7 @@ async fn upload(
         .unwrap()
 }
 
-async fn cadunico_draft(app: &TestApp, token: &str) -> i64 {
+pub async fn cadunico_draft(app: &TestApp, token: &str) -> i64 {
     let body = app
         .draft_body("API CADUNICO SERVICOS", "adhesion", 50_000)
         .await;

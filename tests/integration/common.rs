@@ -37,6 +37,9 @@ impl TestApp {
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.database_url = database.url.clone();
         config.db_max_connections = 4;
+        // Uploads are checked by `adesao check-pdf` in a child process; the test binary is not
+        // that program, so point at the one cargo built for these tests.
+        config.pdf_checker = env!("CARGO_BIN_EXE_adesao").into();
         adjust(&mut config);
         let app = Application::build(config)
             .await
@@ -130,6 +133,14 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The attachment rules of a default configuration, with the PDF checker cargo built.
+pub fn attachment_policy() -> adesao_services::requests::AttachmentPolicy {
+    adesao_services::requests::AttachmentPolicy::new(
+        adesao_documents::sandbox::PdfChecker::new(env!("CARGO_BIN_EXE_adesao"), 2),
+        10 << 20,
+    )
 }
 
 /// The value of the first `csrf_token` hidden field of a page.

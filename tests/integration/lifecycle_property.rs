@@ -138,7 +138,7 @@ async fn sign(
 }
 
 async fn run(app: &TestApp, actors: &[Actor], steps: Vec<(usize, Step)>) {
-    let service = RequestService::new(app.db.clone());
+    let service = RequestService::new(app.db.clone(), crate::common::attachment_policy());
     let apis: Vec<i64> = sqlx::query_scalar("SELECT id FROM apis ORDER BY id")
         .fetch_all(app.db.pool())
         .await

@@ -145,44 +145,106 @@ async fn invalid_cpf_and_missing_password_are_reported_next_to_their_fields() {
     );
 }
 
-#[tokio::test]
-async fn failed_logins_are_rate_limited_per_cpf() {
-    let app = TestApp::spawn().await;
+/// An application behind a trusted proxy on 127.0.0.1, so that tests can speak as several
+/// clients (`X-Forwarded-For`), without the delays between failures (tested on their own).
+async fn app_for_limits() -> TestApp {
+    TestApp::spawn_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.auth.first_delay = jiff::SignedDuration::ZERO;
+    })
+    .await
+}
+
+/// The login form posted as a browser of client `ip` would.
+async fn login_from(app: &TestApp, ip: &str, cpf: &str, password: &str) -> reqwest::Response {
     let browser = app.browser();
+    let token = app.login_form_token(&browser).await;
+    browser
+        .post(app.url("/login"))
+        .header("x-forwarded-for", ip)
+        .form(&[("cpf", cpf), ("password", password), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn failed_logins_lock_a_cpf_for_that_client_only() {
+    let app = app_for_limits().await;
     for _ in 0..5 {
-        assert_eq!(
-            app.post_login(&browser, GESTOR_PRATA, "errada")
-                .await
-                .status(),
-            401
-        );
+        let r = login_from(&app, "203.0.113.66", GESTOR_PRATA, "errada").await;
+        assert_eq!(r.status(), 401);
     }
-    // Even the right password is refused while the CPF is locked.
-    let response = app.post_login(&browser, GESTOR_PRATA, DEMO_PASSWORD).await;
+    // Even the right password is refused from the client that failed.
+    let response = login_from(&app, "203.0.113.66", GESTOR_PRATA, DEMO_PASSWORD).await;
     assert_eq!(response.status(), 429);
     let html = response.text().await.unwrap();
     assert!(
-        html.contains("Muitas tentativas de acesso sem sucesso. Aguarde 15 minuto(s)"),
+        html.contains(
+            "Muitas tentativas de acesso sem sucesso. Aguarde 15 minutos e tente novamente."
+        ),
         "{html}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
-    // The API shares the limit.
-    let api = app.request_token(GESTOR_PRATA, DEMO_PASSWORD).await;
+    // The API shares the limit (the test client is 127.0.0.1 itself, a client of its own).
+    let api = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", "203.0.113.66")
+        .json(&serde_json::json!({"cpf": GESTOR_PRATA, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(api.status(), 429);
-    assert_eq!(api.headers()["retry-after"], "900");
-    // Another CPF from the same address is still let in.
+    let wait: u64 = api.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((890..=900).contains(&wait), "{wait}");
+    // Another CPF from that client is still let in...
+    let r = login_from(&app, "203.0.113.66", GESTOR_PRATA_2, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    // ...and so is the owner, from their own client: a stranger cannot lock them out.
+    let r = login_from(&app, "198.51.100.7", GESTOR_PRATA, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 303);
+}
+
+#[tokio::test]
+async fn a_client_header_is_believed_only_from_a_trusted_proxy() {
+    // No trusted proxies: every request here comes from 127.0.0.1, whatever it claims.
+    let app = TestApp::spawn_with(|c| c.auth.first_delay = jiff::SignedDuration::ZERO).await;
+    for i in 0..5 {
+        let r = login_from(&app, &format!("203.0.113.{i}"), GESTOR_PRATA, "errada").await;
+        assert_eq!(r.status(), 401);
+    }
+    let r = login_from(&app, "198.51.100.7", GESTOR_PRATA, DEMO_PASSWORD).await;
     assert_eq!(
-        app.post_login(&browser, GESTOR_PRATA_2, DEMO_PASSWORD)
-            .await
-            .status(),
-        303
+        r.status(),
+        429,
+        "a forged X-Forwarded-For does not make a new client"
     );
 }
 
 #[tokio::test]
+async fn failures_from_many_clients_reach_the_cpf_ceiling() {
+    let app = app_for_limits().await;
+    // 25 failures from five clients: a guessing attack spread over addresses.
+    for client in 1..=5 {
+        for _ in 0..5 {
+            let r = login_from(&app, &format!("203.0.113.{client}"), GESTOR_PRATA, "errada").await;
+            assert_eq!(r.status(), 401);
+        }
+    }
+    let r = login_from(&app, "198.51.100.7", GESTOR_PRATA, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 429, "the CPF's own ceiling");
+    let r = login_from(&app, "198.51.100.7", GESTOR_PRATA_2, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 303, "other CPFs are not affected");
+}
+
+#[tokio::test]
 async fn failed_logins_are_rate_limited_per_address() {
-    let app = TestApp::spawn().await;
-    // 30 failures spread over CPFs that exist nowhere, 5 per CPF at most.
+    let app = app_for_limits().await;
+    // 30 failures spread over CPFs, 5 per CPF at most.
     let cpfs = [
         "111.444.777-35",
         "529.982.247-25",
@@ -191,42 +253,127 @@ async fn failed_logins_are_rate_limited_per_address() {
         "045.134.689-04",
         "862.351.990-66",
     ];
-    let browser = app.browser();
     for i in 0..30 {
-        let r = app
-            .post_login(&browser, cpfs[i % cpfs.len()], "errada")
-            .await;
+        let r = login_from(&app, "203.0.113.9", cpfs[i % cpfs.len()], "errada").await;
         assert_eq!(r.status(), 401, "attempt {i}");
     }
-    let r = app.post_login(&browser, GESTOR_PRATA, DEMO_PASSWORD).await;
+    let r = login_from(&app, "203.0.113.9", GESTOR_PRATA, DEMO_PASSWORD).await;
     assert_eq!(
         r.status(),
         429,
         "the address is locked even for a fresh CPF"
     );
+    let r = login_from(&app, "203.0.113.10", GESTOR_PRATA, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 303, "other addresses are not");
 }
 
 #[tokio::test]
-async fn a_successful_login_forgets_the_cpf_failures() {
-    let app = TestApp::spawn().await;
-    let browser = app.browser();
+async fn a_successful_login_forgets_the_clients_failures() {
+    let app = app_for_limits().await;
     for _ in 0..4 {
-        app.post_login(&browser, GESTOR_PRATA, "errada").await;
+        login_from(&app, "203.0.113.9", GESTOR_PRATA, "errada").await;
     }
+    let r = login_from(&app, "203.0.113.9", GESTOR_PRATA, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    for _ in 0..4 {
+        let r = login_from(&app, "203.0.113.9", GESTOR_PRATA, "errada").await;
+        assert_eq!(r.status(), 401);
+    }
+}
+
+#[tokio::test]
+async fn each_failure_doubles_the_wait_before_the_next_attempt() {
+    let app = TestApp::spawn_with(|c| {
+        c.auth.first_delay = jiff::SignedDuration::from_millis(400);
+    })
+    .await;
+    let browser = app.browser();
+    let attempt = |password: &'static str| {
+        let (app, browser) = (&app, &browser);
+        async move {
+            app.post_login(browser, GESTOR_PRATA, password)
+                .await
+                .status()
+        }
+    };
+    assert_eq!(attempt("errada").await, 401);
     assert_eq!(
-        app.post_login(&browser, GESTOR_PRATA, DEMO_PASSWORD)
+        attempt("errada").await,
+        429,
+        "within 400 ms of the first failure"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(attempt("errada").await, 401);
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(
+        attempt(DEMO_PASSWORD).await,
+        429,
+        "the second wait is 800 ms"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(attempt(DEMO_PASSWORD).await, 303);
+}
+
+/// `n` attempts of `cpf` at once (the API and the form alike), with the right password at
+/// position `right`, if any: how many answered 401, 429 and success.
+async fn burst(app: &TestApp, n: usize, right: Option<usize>) -> (usize, usize, usize) {
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let url = app.url("/api/v1/auth/token");
+        let password = if Some(i) == right {
+            DEMO_PASSWORD
+        } else {
+            "errada"
+        };
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&serde_json::json!({"cpf": GESTOR_PRATA, "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let (mut wrong, mut limited, mut ok) = (0, 0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            401 => wrong += 1,
+            429 => limited += 1,
+            201 => ok += 1,
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    (wrong, limited, ok)
+}
+
+#[tokio::test]
+async fn parallel_guesses_get_no_more_checks_than_the_limit() {
+    let app = TestApp::spawn_with(|c| c.auth.first_delay = jiff::SignedDuration::ZERO).await;
+    let (wrong, limited, _) = burst(&app, 100, None).await;
+    assert_eq!(wrong, 5, "exactly the limit of 5 was checked");
+    assert_eq!(limited, 95);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM auth_failures WHERE bucket = 'cpf_client'")
+            .await,
+        5
+    );
+    // The right password after the burst is refused: the CPF is locked for this client.
+    assert_eq!(
+        app.request_token(GESTOR_PRATA, DEMO_PASSWORD)
             .await
             .status(),
-        303
+        429
     );
-    for _ in 0..4 {
-        assert_eq!(
-            app.post_login(&app.browser(), GESTOR_PRATA, "errada")
-                .await
-                .status(),
-            401
-        );
-    }
+}
+
+#[tokio::test]
+async fn with_the_delay_a_burst_gets_one_check() {
+    let app = TestApp::spawn().await;
+    let (wrong, limited, ok) = burst(&app, 100, Some(60)).await;
+    assert!(wrong + ok <= 1, "{wrong} wrong and {ok} right checked");
+    assert_eq!(limited, 100 - wrong - ok);
 }
 
 #[tokio::test]

@@ -19,3 +19,5 @@ mod login;
 mod openapi;
 mod outbox;
 mod pages;
+mod pdf_sandbox;
+mod pdf_uploads;

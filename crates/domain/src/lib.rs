@@ -13,6 +13,7 @@ pub mod filename;
 pub mod mobile;
 pub mod purpose;
 pub mod request_number;
+pub mod text;
 pub mod volume;
 
 pub use cnpj::{Cnpj, CnpjError};

@@ -89,7 +89,8 @@ impl Purpose {
         }
     }
 
-    /// Problems that prevent saving at all: texts too long. Drafts may be incomplete.
+    /// Problems that prevent saving at all: texts too long or holding control characters.
+    /// Drafts may be incomplete.
     pub fn draft_issues(&self) -> Vec<FieldIssue> {
         let mut issues = Vec::new();
         for field in SECTIONS
@@ -97,7 +98,10 @@ impl Purpose {
             .map(|s| s.field)
             .chain(["legal_basis_other"])
         {
-            if self.section_text(field).chars().count() > MAX_SECTION_CHARS {
+            let text = self.section_text(field);
+            if let Some(issue) = crate::text::control_characters_issue(field, text) {
+                issues.push(issue);
+            } else if text.chars().count() > MAX_SECTION_CHARS {
                 issues.push(FieldIssue::new(
                     field,
                     format!(

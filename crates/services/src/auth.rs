@@ -3,12 +3,18 @@
 use adesao_domain::{Cpf, CpfError};
 use adesao_store::auth_failures::{self, Bucket};
 use adesao_store::users::{self, Account};
-use adesao_store::{Db, StoreError, api_tokens, sessions};
+use adesao_store::{Db, StoreError, api_tokens, locks, sessions};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{password, secret};
 
 /// Limits of authentication. The defaults are what the README documents.
+///
+/// Failed logins are counted three ways over [`failure_window`](Self::failure_window), following
+/// OWASP's authentication guidance: per CPF *from one client* (a small limit, with a delay that
+/// doubles after each failure), per CPF from all clients (a larger ceiling, against guessing
+/// from many addresses) and per client (against one client trying many CPFs). A stranger's
+/// failures therefore lock a CPF only for the stranger's own client, not for its owner.
 #[derive(Debug, Clone)]
 pub struct AuthPolicy {
     /// A browser session ends after this long without a request.
@@ -17,11 +23,16 @@ pub struct AuthPolicy {
     pub token_ttl: SignedDuration,
     /// Window over which failed logins are counted.
     pub failure_window: SignedDuration,
-    /// Failed logins allowed per CPF within the window.
+    /// Failed logins allowed per CPF from one client within the window.
+    pub max_failures_per_cpf_client: i64,
+    /// Failed logins allowed per CPF from all clients within the window.
     pub max_failures_per_cpf: i64,
     /// Failed logins allowed per client address within the window (several people may share
     /// an agency's address, hence higher).
     pub max_failures_per_ip: i64,
+    /// After the first failure of a CPF from a client, the next attempt waits this long, and
+    /// twice as long after each further failure.
+    pub first_delay: SignedDuration,
 }
 
 impl Default for AuthPolicy {
@@ -30,8 +41,10 @@ impl Default for AuthPolicy {
             session_idle: SignedDuration::from_hours(2),
             token_ttl: SignedDuration::from_hours(12),
             failure_window: SignedDuration::from_mins(15),
-            max_failures_per_cpf: 5,
+            max_failures_per_cpf_client: 5,
+            max_failures_per_cpf: 25,
             max_failures_per_ip: 30,
+            first_delay: SignedDuration::from_secs(1),
         }
     }
 }
@@ -47,11 +60,24 @@ pub enum LoginError {
     #[error("CPF ou senha incorretos.")]
     WrongCredentials,
     #[error(
-        "Muitas tentativas de acesso sem sucesso. Aguarde {minutes} minuto(s) e tente novamente."
+        "Muitas tentativas de acesso sem sucesso. Aguarde {} e tente novamente.",
+        wait_text(*retry_after_secs)
     )]
-    RateLimited { minutes: i64 },
+    RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Store(#[from] StoreError),
+}
+
+/// "1 segundo", "40 segundos", "1 minuto", "15 minutos" (whole minutes from a minute up).
+pub fn wait_text(secs: u64) -> String {
+    match secs {
+        0 | 1 => "1 segundo".to_owned(),
+        2..=59 => format!("{secs} segundos"),
+        _ => match secs.div_ceil(60) {
+            1 => "1 minuto".to_owned(),
+            m => format!("{m} minutos"),
+        },
+    }
 }
 
 /// A session just opened: the token goes into the cookie, the CSRF token into forms.
@@ -80,36 +106,23 @@ impl AuthService {
         Self { db, policy }
     }
 
-    /// Checks CPF and password, counting failures against the CPF and the client address.
+    /// Checks CPF and password. The attempt is counted against the limits *before* the password
+    /// is verified, so that a burst of parallel attempts gets no more verifications than the
+    /// limits allow; a successful attempt is then uncounted. `client` names the client (see
+    /// the web layer's `ClientAddr`).
     pub async fn authenticate(
         &self,
         cpf_input: &str,
         password: &str,
-        client_ip: &str,
+        client: &str,
     ) -> Result<Account, LoginError> {
         let cpf = Cpf::parse(cpf_input).map_err(LoginError::Cpf)?;
         if password.is_empty() {
             return Err(LoginError::MissingPassword);
         }
-        let now = Timestamp::now();
-        let mut conn = self.db.acquire().await?;
-        self.check_not_limited(
-            &mut conn,
-            Bucket::Ip,
-            client_ip,
-            self.policy.max_failures_per_ip,
-            now,
-        )
-        .await?;
-        self.check_not_limited(
-            &mut conn,
-            Bucket::Cpf,
-            cpf.digits(),
-            self.policy.max_failures_per_cpf,
-            now,
-        )
-        .await?;
+        let reservation = self.reserve_attempt(&cpf, client).await?;
 
+        let mut conn = self.db.acquire().await?;
         let found = users::find_credentials(&mut conn, &cpf).await?;
         let (user, stored) = match found {
             Some((user, hash)) => (Some(user), Some(hash)),
@@ -124,38 +137,65 @@ impl AuthService {
         };
         match account {
             Some(account) if account.organization.active => {
-                auth_failures::clear(&mut conn, Bucket::Cpf, cpf.digits()).await?;
+                // Not a failure after all; and this client's earlier mistakes are forgiven.
+                auth_failures::delete(&mut conn, &reservation).await?;
+                auth_failures::clear(&mut conn, Bucket::CpfClient, &pair_key(&cpf, client)).await?;
                 Ok(account)
             }
             _ => {
-                auth_failures::record(&mut conn, Bucket::Cpf, cpf.digits(), now).await?;
-                auth_failures::record(&mut conn, Bucket::Ip, client_ip, now).await?;
-                tracing::info!(cpf = %cpf.masked(), ip = client_ip, "failed login");
+                tracing::info!(cpf = %cpf.masked(), client, "failed login");
                 Err(LoginError::WrongCredentials)
             }
         }
     }
 
-    async fn check_not_limited(
-        &self,
-        conn: &mut adesao_store::AnyConnection,
-        bucket: Bucket,
-        key: &str,
-        max: i64,
-        now: Timestamp,
-    ) -> Result<(), LoginError> {
+    /// Counts an attempt of `cpf` from `client` as a failure unless a limit is already reached:
+    /// one transaction, serialised on the client and on the CPF, so that concurrent attempts
+    /// see each other. Returns the ids of the rows written.
+    async fn reserve_attempt(&self, cpf: &Cpf, client: &str) -> Result<Vec<i64>, LoginError> {
+        let now = Timestamp::now();
         let since = now - self.policy.failure_window;
-        let (count, oldest) = auth_failures::count_since(conn, bucket, key, since).await?;
-        if count < max {
-            return Ok(());
+        let pair = pair_key(cpf, client);
+        let mut tx = self.db.begin().await?;
+        // Always in this order (client, then CPF), so that two attempts never wait on each other.
+        locks::serialize_on(&mut tx, &format!("login-client:{client}")).await?;
+        locks::serialize_on(&mut tx, &format!("login-cpf:{}", cpf.digits())).await?;
+
+        let window = self.policy.failure_window;
+        let full = |w: &auth_failures::Window, max: i64| {
+            (w.count >= max).then(|| w.oldest.unwrap_or(now) + window)
+        };
+        let by_client = auth_failures::count_since(&mut tx, Bucket::Ip, client, since).await?;
+        let by_pair = auth_failures::count_since(&mut tx, Bucket::CpfClient, &pair, since).await?;
+        let by_cpf = auth_failures::count_since(&mut tx, Bucket::Cpf, cpf.digits(), since).await?;
+        let delayed = by_pair.newest.filter(|_| by_pair.count > 0).map(|newest| {
+            let doublings = (by_pair.count - 1).clamp(0, 20) as i32;
+            newest + self.policy.first_delay * 2i32.pow(doublings as u32)
+        });
+        let free_at = [
+            full(&by_client, self.policy.max_failures_per_ip),
+            full(&by_pair, self.policy.max_failures_per_cpf_client),
+            full(&by_cpf, self.policy.max_failures_per_cpf),
+            delayed,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|at| *at > now)
+        .max();
+        if let Some(free_at) = free_at {
+            let secs = (free_at - now).as_secs().max(1) as u64;
+            tracing::warn!(cpf = %cpf.masked(), client, secs, "login attempt refused by the rate limit");
+            return Err(LoginError::RateLimited {
+                retry_after_secs: secs,
+            });
         }
-        // The window frees a place when its oldest failure leaves it.
-        let free_at = oldest.unwrap_or(now) + self.policy.failure_window;
-        let secs = (free_at - now).as_secs().max(1);
-        tracing::warn!(?bucket, "login rate limit reached");
-        Err(LoginError::RateLimited {
-            minutes: (secs + 59) / 60,
-        })
+        let ids = vec![
+            auth_failures::record(&mut tx, Bucket::Ip, client, now).await?,
+            auth_failures::record(&mut tx, Bucket::CpfClient, &pair, now).await?,
+            auth_failures::record(&mut tx, Bucket::Cpf, cpf.digits(), now).await?,
+        ];
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(ids)
     }
 
     /// Opens a browser session for an authenticated account.
@@ -238,6 +278,33 @@ impl AuthService {
         }
     }
 
+    /// Revokes the API token `token` (`DELETE /api/v1/auth/token`); true when it was live.
+    pub async fn revoke_token(&self, token: &str) -> Result<bool, StoreError> {
+        let mut conn = self.db.acquire().await?;
+        api_tokens::delete_by_token_hash(&mut conn, &secret::token_hash(token)).await
+    }
+
+    /// Sets a user's password and, in the same transaction, ends every browser session and API
+    /// token of theirs: whoever held the old password loses what it opened. False when there is
+    /// no such user.
+    pub async fn set_password(&self, user_id: i64, new_password: &str) -> Result<bool, StoreError> {
+        let hash = password::hash(new_password.to_owned()).await;
+        let mut tx = self.db.begin().await?;
+        if !users::set_password_hash(&mut tx, user_id, &hash).await? {
+            return Ok(false);
+        }
+        let sessions = sessions::delete_for_user(&mut tx, user_id).await?;
+        let tokens = api_tokens::delete_for_user(&mut tx, user_id).await?;
+        tx.commit().await?;
+        tracing::info!(
+            user_id,
+            sessions,
+            tokens,
+            "password changed; sessions and tokens ended"
+        );
+        Ok(true)
+    }
+
     /// Deletes expired sessions, tokens and old login failures; returns how many rows went.
     pub async fn purge_expired(&self) -> Result<u64, StoreError> {
         let now = Timestamp::now();
@@ -247,6 +314,11 @@ impl AuthService {
         n += auth_failures::delete_before(&mut conn, now - self.policy.failure_window).await?;
         Ok(n)
     }
+}
+
+/// The key of a CPF from one client.
+fn pair_key(cpf: &Cpf, client: &str) -> String {
+    format!("{}|{client}", cpf.digits())
 }
 
 /// An account that may still act: the user and their organization are active.

@@ -24,6 +24,12 @@ pub enum ServiceError {
         message: String,
         retry_after_secs: u64,
     },
+    /// The server cannot take the work now (all PDF checking slots busy): 503, try again.
+    #[error("{0}")]
+    Busy(String),
+    /// A failure of ours that is not the database's (its text is for the log only).
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("internal error: {0}")]
     Store(#[from] StoreError),
 }

@@ -46,3 +46,21 @@ pub async fn delete_expired(conn: &mut AnyConnection, now: Timestamp) -> StoreRe
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Revokes one token (`DELETE /api/v1/auth/token`); true when it existed.
+pub async fn delete_by_token_hash(conn: &mut AnyConnection, token_hash: &str) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Revokes every token of a user (after a password change); returns how many.
+pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

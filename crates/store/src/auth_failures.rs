@@ -1,4 +1,8 @@
-//! Failed logins, counted in a sliding window per CPF and per client address.
+//! Failed logins, counted in a sliding window per CPF from one client, per CPF, and per client.
+//!
+//! A login attempt is written here *before* its password is checked (a reservation), under
+//! [`crate::locks::serialize_on`], so that parallel attempts cannot all pass the count; a
+//! successful attempt deletes its reservation afterwards.
 
 use jiff::Timestamp;
 use sqlx::AnyConnection;
@@ -7,8 +11,12 @@ use crate::{StoreResult, time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {
+    /// One CPF, all clients.
     Cpf,
+    /// One client address, all CPFs.
     Ip,
+    /// One CPF from one client (key `CPF|CLIENT`).
+    CpfClient,
 }
 
 impl Bucket {
@@ -16,47 +24,72 @@ impl Bucket {
         match self {
             Bucket::Cpf => "cpf",
             Bucket::Ip => "ip",
+            Bucket::CpfClient => "cpf_client",
         }
     }
 }
 
+/// Records an attempt; returns its id (to delete it if the attempt succeeds).
 pub async fn record(
     conn: &mut AnyConnection,
     bucket: Bucket,
     key: &str,
     at: Timestamp,
-) -> StoreResult<()> {
-    sqlx::query("INSERT INTO auth_failures (bucket, key, at) VALUES ($1, $2, $3)")
-        .bind(bucket.code())
-        .bind(key)
-        .bind(time::to_db(at))
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO auth_failures (bucket, key, at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(bucket.code())
+    .bind(key)
+    .bind(time::to_db(at))
+    .fetch_one(conn)
+    .await?)
 }
 
-/// How many failures since `since`, and the oldest of them (when the window will free a place).
+/// The failures of a key in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub count: i64,
+    /// When the window frees a place: its oldest failure leaves it.
+    pub oldest: Option<Timestamp>,
+    pub newest: Option<Timestamp>,
+}
+
+/// The failures since `since`.
 pub async fn count_since(
     conn: &mut AnyConnection,
     bucket: Bucket,
     key: &str,
     since: Timestamp,
-) -> StoreResult<(i64, Option<Timestamp>)> {
-    let (count, oldest): (i64, Option<String>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM auth_failures WHERE bucket = $1 AND key = $2 AND at > $3",
+) -> StoreResult<Window> {
+    let (count, oldest, newest): (i64, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(at), MAX(at) FROM auth_failures WHERE bucket = $1 AND key = $2 AND at > $3",
     )
     .bind(bucket.code())
     .bind(key)
     .bind(time::to_db(since))
     .fetch_one(conn)
     .await?;
-    let oldest = oldest
-        .map(|s| time::from_db("auth_failures.at", &s))
-        .transpose()?;
-    Ok((count, oldest))
+    let parse = |s: Option<String>| s.map(|s| time::from_db("auth_failures.at", &s)).transpose();
+    Ok(Window {
+        count,
+        oldest: parse(oldest)?,
+        newest: parse(newest)?,
+    })
 }
 
-/// Forgets the failures of a key (after a successful login with that CPF).
+/// Deletes attempts by id (the reservations of an attempt that succeeded).
+pub async fn delete(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<()> {
+    for id in ids {
+        sqlx::query("DELETE FROM auth_failures WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Forgets the failures of a key.
 pub async fn clear(conn: &mut AnyConnection, bucket: Bucket, key: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM auth_failures WHERE bucket = $1 AND key = $2")
         .bind(bucket.code())

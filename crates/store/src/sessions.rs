@@ -96,3 +96,12 @@ pub async fn delete_expired(conn: &mut AnyConnection, now: Timestamp) -> StoreRe
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Ends every browser session of a user (after a password change); returns how many.
+pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -88,6 +88,20 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<User>
     row.as_ref().map(from_row).transpose()
 }
 
+/// Replaces a user's password hash; false when there is no such user.
+pub async fn set_password_hash(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The user with this CPF and their password hash, for login.
 pub async fn find_credentials(
     conn: &mut AnyConnection,

@@ -1,8 +1,11 @@
 //! Configuration from `ADESAO_*` environment variables (each documented in the README).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
+use adesao_services::AuthPolicy;
 use adesao_store::Backend;
+use ipnet::IpNet;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -20,6 +23,14 @@ pub struct Config {
     pub db_max_connections: u32,
     /// `ADESAO_MAX_UPLOAD_BYTES`: largest attachment accepted.
     pub max_upload_bytes: usize,
+    /// `ADESAO_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The program whose `check-pdf` subcommand checks uploads in a child process: this very
+    /// binary (not an environment variable; tests point it at the built `adesao`).
+    pub pdf_checker: PathBuf,
+    /// Session and login limits (not environment variables: the defaults are the documented
+    /// policy; tests shorten the delays to exercise the counts).
+    pub auth: AuthPolicy,
 }
 
 /// One clear line saying which variable is wrong and what it should be.
@@ -99,6 +110,16 @@ impl Config {
                 })?,
         };
 
+        let trusted_proxies = match get("ADESAO_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(text) => parse_proxies(&text).map_err(|bad| ConfigError {
+                variable: "ADESAO_TRUSTED_PROXIES",
+                problem: format!(
+                    "expected addresses or networks separated by commas, such as 10.0.0.0/8,::1, got {bad:?}"
+                ),
+            })?,
+        };
+
         Ok(Self {
             addr,
             database_url,
@@ -107,8 +128,25 @@ impl Config {
             log,
             db_max_connections,
             max_upload_bytes,
+            trusted_proxies,
+            pdf_checker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("adesao")),
+            auth: AuthPolicy::default(),
         })
     }
+}
+
+/// `10.0.0.0/8, 192.168.1.7, ::1` → networks (a bare address is a network of one).
+fn parse_proxies(text: &str) -> Result<Vec<IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| p.to_owned())
+        })
+        .collect()
 }
 
 fn parse_bool(variable: &'static str, value: Option<String>) -> Result<Option<bool>, ConfigError> {
@@ -161,6 +199,17 @@ mod tests {
         assert!(!c.demo_data);
         assert!(c.cookie_secure);
         assert_eq!(c.database_url, "postgres://u@localhost/adesao");
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let c = config(&[("ADESAO_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,::1")]).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.168.1.7/32", "::1/128"]);
+        let e = config(&[("ADESAO_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]).unwrap_err();
+        assert_eq!(e.variable, "ADESAO_TRUSTED_PROXIES");
+        assert!(e.to_string().contains("\"proxy.local\""), "{e}");
     }
 
     #[test]

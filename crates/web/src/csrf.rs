@@ -7,7 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -16,6 +16,10 @@ use subtle::ConstantTimeEq;
 use crate::html::PageError;
 use crate::session::CurrentUser;
 use crate::state::AppState;
+
+const MALFORMED: &str = "O formulário enviado está incompleto ou malformado.";
+const TOO_LARGE: &str =
+    "O formulário enviado passa do tamanho máximo aceito. Encurte os textos e envie-o novamente.";
 
 #[derive(Deserialize)]
 struct CsrfField {
@@ -40,9 +44,12 @@ where
         check_origin(&parts.headers).map_err(IntoResponse::into_response)?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| {
-                PageError::BadRequest("O formulário enviado é grande demais.".into())
-                    .into_response()
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    PageError::TooLarge(TOO_LARGE.into()).into_response()
+                } else {
+                    PageError::BadRequest(MALFORMED.into()).into_response()
+                }
             })?;
         let token = token_of(&bytes);
         if !tokens_match(token.as_deref(), &user.csrf_token) {
@@ -50,8 +57,7 @@ where
         }
         let form = serde_html_form::from_bytes(&bytes).map_err(|e| {
             tracing::debug!(error = %e, "malformed form");
-            PageError::BadRequest("O formulário enviado está incompleto ou malformado.".into())
-                .into_response()
+            PageError::BadRequest(MALFORMED.into()).into_response()
         })?;
         Ok(CsrfForm { user, form })
     }
@@ -71,12 +77,12 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(form)) => Ok(PlainForm(form)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(PageError::TooLarge(TOO_LARGE.into()).into_response())
+            }
             Err(e) => {
                 tracing::debug!(error = %e.body_text(), "malformed form");
-                Err(PageError::BadRequest(
-                    "O formulário enviado está incompleto ou malformado.".into(),
-                )
-                .into_response())
+                Err(PageError::BadRequest(MALFORMED.into()).into_response())
             }
         }
     }

@@ -3,10 +3,12 @@
 
 mod api;
 mod assets;
+mod client;
 pub mod config;
 mod csrf;
 mod format;
 mod html;
+mod limits;
 mod routes;
 mod security;
 mod session;

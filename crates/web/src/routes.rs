@@ -61,7 +61,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router(state.max_upload_bytes))
         .fallback(html::pages::not_found);
     crate::security::add_headers(routes, hsts)
-        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::limits::max_body_bytes(),
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)

@@ -1,10 +1,13 @@
 //! Building and running the whole application, the same way in production and in tests.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use adesao_documents::sandbox::PdfChecker;
 use adesao_notify::{Notifier, RetryPolicy, Transport};
-use adesao_services::{AuthPolicy, AuthService, RequestService, demo};
+use adesao_services::requests::AttachmentPolicy;
+use adesao_services::{AuthService, RequestService, demo};
 use adesao_store::{Db, DbOptions};
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -39,15 +42,20 @@ impl Application {
                 "demo data loaded: every demo user has the published password; do not use in production"
             );
         }
-        let auth = AuthService::new(db.clone(), AuthPolicy::default());
+        let auth = AuthService::new(db.clone(), config.auth.clone());
+        let checker = pdf_checker(&config).await?;
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
-            requests: RequestService::new(db.clone()),
+            requests: RequestService::new(
+                db.clone(),
+                AttachmentPolicy::new(checker, config.max_upload_bytes),
+            ),
             cookies: CookiePolicy {
                 secure: config.cookie_secure,
             },
             max_upload_bytes: config.max_upload_bytes,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         };
         let listener = TcpListener::bind(config.addr)
             .await
@@ -93,6 +101,24 @@ impl Application {
     }
 }
 
+/// The checker of uploaded PDFs (a child process per check, one per CPU at a time), tried once on
+/// a sample so that a checker that cannot run stops start-up instead of every upload.
+async fn pdf_checker(config: &Config) -> anyhow::Result<PdfChecker> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let checker = PdfChecker::new(&config.pdf_checker, cpus);
+    checker
+        .check(&adesao_documents::pdf::sample("Adesão"))
+        .await
+        .with_context(|| {
+            format!(
+                "the PDF checker ({} {}) does not work",
+                config.pdf_checker.display(),
+                adesao_documents::sandbox::SUBCOMMAND
+            )
+        })?;
+    Ok(checker)
+}
+
 /// Deletes expired sessions, tokens and old login failures every ten minutes.
 async fn housekeeping(auth: AuthService) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -130,7 +156,15 @@ async fn shutdown_signal() {
 
 /// Logs to standard error with the configured filter. Call once, before `build`.
 pub fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+    // lopdf logs an ERROR line per unreadable object of a damaged PDF (100,000 for a crafted
+    // file of 2 MB). Uploads are parsed in a child process that logs nothing; should lopdf ever
+    // run in this process, keep it quiet unless the filter asks for it by name.
+    let filter = if filter.contains("lopdf") {
+        filter.to_owned()
+    } else {
+        format!("{filter},lopdf=off")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(Config::DEFAULT_LOG));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -1,5 +1,8 @@
+use std::sync::Arc;
+
 use adesao_services::{AuthService, RequestService};
 use adesao_store::Db;
+use ipnet::IpNet;
 
 /// What every handler may reach. Cheap to clone (handles only).
 #[derive(Clone)]
@@ -10,6 +13,8 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     /// Largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// `ADESAO_TRUSTED_PROXIES` (see [`crate::client`]).
+    pub trusted_proxies: Arc<Vec<IpNet>>,
 }
 
 #[derive(Debug, Clone, Copy)]

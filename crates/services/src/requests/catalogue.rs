@@ -8,7 +8,7 @@ use adesao_store::organizations::{self, Organization};
 use adesao_store::outbox::{self, OutboxMessage};
 use adesao_store::users::{self, Person};
 
-use super::RequestService;
+use super::{ListPage, RequestService};
 use crate::ServiceError;
 
 /// An API of the catalogue with its provider and attachment requirements.
@@ -96,7 +96,8 @@ impl RequestService {
             ));
         }
         let per_page = per_page.clamp(1, 100);
+        let offset = (ListPage::clamp_page(page) - 1) * per_page;
         let mut conn = self.db.acquire().await?;
-        Ok(outbox::list(&mut conn, (page.max(1) - 1) * per_page, per_page).await?)
+        Ok(outbox::list(&mut conn, offset, per_page).await?)
     }
 }

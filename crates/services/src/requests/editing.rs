@@ -7,7 +7,10 @@ use adesao_store::signatures;
 use jiff::Timestamp;
 
 use super::input::{self, PurposePatch, RequestPatch};
-use super::{RequestService, actions, claim, commit_and_reload, event, load_checked_in, move_to};
+use super::{
+    RequestService, actions, begin_change, claim, commit_and_reload, event, load_checked_in,
+    move_to,
+};
 use crate::ServiceError;
 use crate::error::ServiceError as E;
 
@@ -98,7 +101,7 @@ impl RequestService {
         patch: RequestPatch,
     ) -> Result<Request, ServiceError> {
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Edit).await?;
         let base = input::Base {
             api_id: request.api_id,

@@ -14,12 +14,13 @@ mod view;
 
 pub use editing::local_year;
 pub use input::{PurposePatch, RequestPatch};
+pub use uploads::AttachmentPolicy;
 pub use view::{ListPage, RequestDetail, Show};
 
 use adesao_domain::RequestStatus;
 use adesao_domain::access::{self, Action, Actor, RequestFacts};
 use adesao_store::requests::{self, Request};
-use adesao_store::{AnyConnection, Db, Tx, events, signatures};
+use adesao_store::{AnyConnection, Db, Tx, events, locks, signatures};
 use jiff::Timestamp;
 
 use crate::ServiceError;
@@ -30,6 +31,7 @@ pub use transitions::{MAX_COMMENT_CHARS, MAX_JUSTIFICATION_CHARS};
 #[derive(Clone)]
 pub struct RequestService {
     db: Db,
+    attachments: AttachmentPolicy,
 }
 
 /// History actions, as stored in `request_events.action`.
@@ -57,9 +59,18 @@ pub fn actor_of(account: &adesao_store::users::Account) -> Actor {
 }
 
 impl RequestService {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, attachments: AttachmentPolicy) -> Self {
+        Self { db, attachments }
     }
+}
+
+/// Opens the transaction of a change to request `id`, serialised with every other change to it:
+/// a concurrent second change waits for the first to commit and then reads its result, so it
+/// is judged by the rules on the request as it now stands (never refused for a mere race).
+pub(crate) async fn begin_change(db: &Db, id: i64) -> Result<Tx, ServiceError> {
+    let mut tx = db.begin().await?;
+    locks::serialize_on(&mut tx, &format!("request:{id}")).await?;
+    Ok(tx)
 }
 
 /// Loads a request and checks that `actor` may do `action` now.

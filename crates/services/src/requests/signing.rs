@@ -7,12 +7,14 @@ use adesao_domain::{Cnpj, Cpf, RequestNumber, RequestStatus};
 use adesao_store::outbox::{self, Channel, NewMessage};
 use adesao_store::requests::{self, Request};
 use adesao_store::signing_sessions::{self, SigningSession};
-use adesao_store::{AnyConnection, StoreError, signatures, users};
+use adesao_store::{AnyConnection, StoreError, locks, signatures, users};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
-use super::{RequestService, actions, claim, commit_and_reload, event, facts_of, notices};
+use super::{
+    RequestService, actions, begin_change, claim, commit_and_reload, event, facts_of, notices,
+};
 use crate::ServiceError;
 use crate::error::ServiceError as E;
 
@@ -39,6 +41,8 @@ impl RequestService {
     pub async fn start_signing_session(&self, actor: &Actor) -> Result<SessionView, ServiceError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
+        // Count and insert as one step: concurrent starts must not all pass the hourly limit.
+        locks::serialize_on(&mut tx, &format!("signing-user:{}", actor.user_id)).await?;
         let started = signing_sessions::count_started_since(
             &mut tx,
             actor.user_id,
@@ -83,6 +87,8 @@ impl RequestService {
     ) -> Result<SessionView, ServiceError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
+        // Attempts and sends are counted on the session: one change to it at a time.
+        locks::serialize_on(&mut tx, &format!("signing-session:{session_id}")).await?;
         let session = own_session(&mut tx, actor, session_id).await?;
         usable(&session)?;
         let wait = (session.last_sent_at + RESEND_COOLDOWN) - now;
@@ -131,6 +137,8 @@ impl RequestService {
     ) -> Result<SessionView, ServiceError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
+        // Attempts and sends are counted on the session: one change to it at a time.
+        locks::serialize_on(&mut tx, &format!("signing-session:{session_id}")).await?;
         let session = own_session(&mut tx, actor, session_id).await?;
         let user = users::find(&mut tx, actor.user_id)
             .await?
@@ -221,7 +229,7 @@ impl RequestService {
         expected_dsi_sha256: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
         let mut facts = facts_of(&mut tx, &request).await?;
         adesao_domain::access::check(actor, &facts, Action::Sign)?;

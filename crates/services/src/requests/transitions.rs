@@ -2,13 +2,16 @@
 
 use adesao_domain::access::{Action, Actor, RequestFacts};
 use adesao_domain::volume::format_thousands;
-use adesao_domain::{AttachmentKind, FieldIssue, RequestStatus, RequestType, Role, Volume};
+use adesao_domain::{AttachmentKind, FieldIssue, RequestStatus, RequestType, Role, Volume, text};
 use adesao_store::requests::{self, Request};
-use adesao_store::{AnyConnection, api_access, apis, attachments};
+use adesao_store::{AnyConnection, api_access, apis, attachments, locks};
 use jiff::Timestamp;
 
 use super::notices::{self, Audience};
-use super::{RequestService, actions, claim, commit_and_reload, input, load_checked_in, move_to};
+use super::{
+    RequestService, actions, begin_change, claim, commit_and_reload, input, load_checked_in,
+    move_to,
+};
 use crate::ServiceError;
 use crate::error::ServiceError as E;
 
@@ -27,15 +30,16 @@ impl RequestService {
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
+        lock_access(&mut tx, &request).await?;
         let issues = release_issues(&mut tx, &request).await?;
         if !issues.is_empty() {
             return Err(E::Invalid(issues));
         }
         check_pipeline(&mut tx, &request).await?;
         claim(&mut tx, &request, now).await?;
-        move_to(
+        let moved = move_to(
             &mut tx,
             actor,
             &request,
@@ -44,7 +48,15 @@ impl RequestService {
             comment.as_deref(),
             now,
         )
-        .await?;
+        .await;
+        match moved {
+            // The database's own guard of the pipeline rule (`requests_one_in_pipeline`), should
+            // a writer ever bypass `lock_access`.
+            Err(E::Store(e)) if e.is_unique_violation() => {
+                return Err(pipeline_conflict(None));
+            }
+            other => other?,
+        }
         notices::email(
             &mut tx,
             &request,
@@ -64,7 +76,7 @@ impl RequestService {
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Cancel).await?;
         claim(&mut tx, &request, now).await?;
         move_to(
@@ -90,7 +102,7 @@ impl RequestService {
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Approve).await?;
         let volume = authorized_volume
             .map_err(|e| E::invalid("authorized_volume", e.to_string()))?
@@ -143,6 +155,9 @@ impl RequestService {
         justification: &str,
     ) -> Result<Request, ServiceError> {
         let justification = justification.trim();
+        if let Some(issue) = text::control_characters_issue("justification", justification) {
+            return Err(E::Invalid(vec![issue]));
+        }
         if justification.is_empty() {
             return Err(E::invalid(
                 "justification",
@@ -156,7 +171,7 @@ impl RequestService {
             ));
         }
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Refuse).await?;
         claim(&mut tx, &request, now).await?;
         move_to(
@@ -189,8 +204,9 @@ impl RequestService {
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Grant).await?;
+        lock_access(&mut tx, &request).await?;
         let volume = request
             .authorized_volume
             .unwrap_or(request.requested_volume);
@@ -308,10 +324,30 @@ async fn check_pipeline(conn: &mut AnyConnection, request: &Request) -> Result<(
     )
     .await?
     {
-        return Err(E::Conflict(format!(
-            "Já existe a solicitação {other} do seu órgão, do mesmo tipo e para a mesma API, em andamento. Aguarde sua conclusão ou cancele-a."
-        )));
+        return Err(pipeline_conflict(Some(&other)));
     }
+    Ok(())
+}
+
+fn pipeline_conflict(other: Option<&str>) -> ServiceError {
+    let which = match other {
+        Some(number) => format!("a solicitação {number}"),
+        None => "outra solicitação".to_owned(),
+    };
+    E::Conflict(format!(
+        "Já existe {which} do seu órgão, do mesmo tipo e para a mesma API, em andamento. Aguarde sua conclusão ou cancele-a."
+    ))
+}
+
+/// Serialises the moves that read or write a requester's access to an API (release checks the
+/// pipeline and the granted access; grant writes the access), so that two of them at once on
+/// PostgreSQL cannot both pass the check (SPEC §4).
+async fn lock_access(conn: &mut AnyConnection, request: &Request) -> Result<(), ServiceError> {
+    locks::serialize_on(
+        conn,
+        &format!("access:{}:{}", request.requester.id, request.api_id),
+    )
+    .await?;
     Ok(())
 }
 
@@ -319,6 +355,9 @@ fn clean_comment(comment: Option<&str>) -> Result<Option<String>, ServiceError> 
     let Some(c) = comment.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
+    if let Some(issue) = text::control_characters_issue("comment", c) {
+        return Err(E::Invalid(vec![issue]));
+    }
     if c.chars().count() > MAX_COMMENT_CHARS {
         return Err(E::invalid(
             "comment",

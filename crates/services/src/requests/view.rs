@@ -88,6 +88,15 @@ impl ListPage {
     /// Counting stops here: past it the list says "mais de 10.000".
     pub const COUNT_CAP: i64 = 10_000;
 
+    /// The last page number any list accepts (a million pages of 100 is far past every list;
+    /// the bound keeps page arithmetic from overflowing).
+    pub const MAX_PAGE: i64 = 1_000_000;
+
+    /// `page` brought into 1..=[`MAX_PAGE`](Self::MAX_PAGE).
+    pub fn clamp_page(page: i64) -> i64 {
+        page.clamp(1, Self::MAX_PAGE)
+    }
+
     pub fn total_is_capped(&self) -> bool {
         self.total >= Self::COUNT_CAP
     }
@@ -119,7 +128,7 @@ impl RequestService {
         per_page: i64,
     ) -> Result<ListPage, ServiceError> {
         let per_page = per_page.clamp(1, 100);
-        let page = page.max(1);
+        let page = ListPage::clamp_page(page);
         let scope = show.scope(actor);
         let mut conn = self.db.acquire().await?;
         let total =
@@ -167,6 +176,17 @@ impl RequestService {
         let detail = self.detail(actor, id).await?;
         access::check(actor, &detail.facts, action)?;
         Ok(detail)
+    }
+
+    /// Answers as `action` would (404 unseen, 403 wrong role, 409 wrong state) without doing it:
+    /// for a step that precedes the action itself (the SMS before Assinar).
+    pub async fn check_allowed(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+    ) -> Result<(), ServiceError> {
+        self.load_checked(actor, id, action).await.map(|_| ())
     }
 
     /// The id of the request with this number, if the user may see it.

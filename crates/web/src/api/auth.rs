@@ -1,9 +1,7 @@
 //! `POST /api/v1/auth/token` and the bearer-token extractor.
 
-use std::net::SocketAddr;
-
 use adesao_services::{Account, LoginError};
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -11,10 +9,22 @@ use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
 use super::problem::{FieldError, Problem};
+use crate::client::ClientAddr;
 use crate::state::AppState;
 
 /// The account behind `Authorization: Bearer TOKEN`; 401 problem+json otherwise.
 pub struct ApiUser(pub Account);
+
+/// The token of `Authorization: Bearer TOKEN`, if the header is there and well formed.
+fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|t| !t.is_empty())
+}
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = Problem;
@@ -23,16 +33,7 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = header
-            .and_then(|h| h.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|t| !t.is_empty())
-            .ok_or_else(Problem::unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or_else(Problem::unauthorized)?;
         match state.auth.token_account(token).await {
             Ok(Some(account)) => Ok(ApiUser(account)),
             Ok(None) => Err(Problem::new(
@@ -64,16 +65,12 @@ pub struct TokenResponse {
     responses((status = 201, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn issue_token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Response {
     let cpf = body.cpf.unwrap_or_default();
     let password = body.password.unwrap_or_default();
-    let account = match state
-        .auth
-        .authenticate(&cpf, &password, &peer.ip().to_string())
-        .await
-    {
+    let account = match state.auth.authenticate(&cpf, &password, &client).await {
         Ok(account) => account,
         Err(e) => return login_problem(e).into_response(),
     };
@@ -105,11 +102,35 @@ fn login_problem(e: LoginError) -> Problem {
             message,
         }]),
         LoginError::WrongCredentials => Problem::new(StatusCode::UNAUTHORIZED, message),
-        LoginError::RateLimited { minutes } => Problem::new(StatusCode::TOO_MANY_REQUESTS, message)
-            .with_retry_after(u64::try_from(minutes * 60).unwrap_or(60)),
+        LoginError::RateLimited { retry_after_secs } => {
+            Problem::new(StatusCode::TOO_MANY_REQUESTS, message).with_retry_after(retry_after_secs)
+        }
         LoginError::Store(e) => {
             tracing::error!(error = %e, "login failed");
             Problem::internal()
+        }
+    }
+}
+
+/// Revokes the token this request is made with; it stops working at once (sign-out of an
+/// integration).
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "The token no longer works"), (status = 401, body = Problem)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // ApiUser has just accepted this very header.
+    let token = bearer_token(&headers).unwrap_or_default();
+    match state.auth.revoke_token(token).await {
+        Ok(_) => {
+            tracing::info!(user_id = account.user.id, "API token revoked");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "token revocation failed");
+            Problem::internal().into_response()
         }
     }
 }

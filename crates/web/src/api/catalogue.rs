@@ -122,8 +122,7 @@ pub async fn outbox(
     ApiUser(account): ApiUser,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Page<OutboxView>>, Problem> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(50).clamp(1, 100);
+    let (page, per_page) = super::paging(q.page, q.per_page, 50)?;
     let items = state
         .requests
         .outbox(&actor_of(&account), page, per_page)

@@ -21,7 +21,10 @@ use problem::Problem;
 pub fn router(max_upload: usize) -> Router<AppState> {
     let upload_limit = axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024);
     Router::new()
-        .route("/auth/token", post(auth::issue_token))
+        .route(
+            "/auth/token",
+            post(auth::issue_token).delete(auth::revoke_token),
+        )
         .route("/me", get(me::me))
         .route("/openapi.json", get(openapi::document))
         .route("/apis", get(catalogue::apis))
@@ -60,4 +63,28 @@ pub fn router(max_upload: usize) -> Router<AppState> {
                 "Método não permitido para este recurso.",
             )
         })
+}
+
+/// `page` (1 to 1,000,000) and `per_page` (1 to 100) of a list, or 400 naming the one out of range.
+pub(crate) fn paging(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    default_per_page: i64,
+) -> Result<(i64, i64), Problem> {
+    use adesao_services::requests::ListPage;
+    let page = page.unwrap_or(1);
+    if !(1..=ListPage::MAX_PAGE).contains(&page) {
+        return Err(requests::bad_query(
+            "page",
+            "page deve estar entre 1 e 1.000.000.",
+        ));
+    }
+    let per_page = per_page.unwrap_or(default_per_page);
+    if !(1..=100).contains(&per_page) {
+        return Err(requests::bad_query(
+            "per_page",
+            "per_page deve estar entre 1 e 100.",
+        ));
+    }
+    Ok((page, per_page))
 }

@@ -11,7 +11,7 @@ use super::{attachments, auth, catalogue, me, problem, requests, signing, views}
 #[openapi(
     info(title = "Adesão — API", version = "1", description = "Solicitações de adesão a APIs do Conecta gov.br. Erros em application/problem+json (RFC 9457) com `detail` em português."),
     paths(
-        auth::issue_token, me::me, catalogue::apis, catalogue::signatories, catalogue::outbox,
+        auth::issue_token, auth::revoke_token, me::me, catalogue::apis, catalogue::signatories, catalogue::outbox,
         requests::list, requests::create, requests::show, requests::update, requests::transition,
         requests::history, requests::dsi,
         signing::start, signing::show, signing::authorize, signing::resend,

@@ -33,7 +33,7 @@ pub struct ListQuery {
     show: Option<String>,
 }
 
-fn bad_query(field: &str, message: &str) -> Problem {
+pub(super) fn bad_query(field: &str, message: &str) -> Problem {
     let mut p = Problem::validation(vec![FieldError {
         field: field.into(),
         message: message.into(),
@@ -54,6 +54,15 @@ pub async fn list(
     let Query(q) = query
         .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "Parâmetros de consulta inválidos."))?;
     let actor = actor_of(&account);
+    if q.number
+        .as_deref()
+        .is_some_and(adesao_domain::text::has_control_characters)
+    {
+        return Err(bad_query(
+            "number",
+            "Número inválido: use o formato 000001/2026.",
+        ));
+    }
     let filter = Filter {
         number: q
             .number
@@ -73,13 +82,10 @@ pub async fn list(
             Show::parse(code).ok_or_else(|| bad_query("show", "Use proprias, cedente ou todas."))?
         }
     };
-    let per_page = q.per_page.unwrap_or(20);
-    if !(1..=100).contains(&per_page) {
-        return Err(bad_query("per_page", "per_page deve estar entre 1 e 100."));
-    }
+    let (page, per_page) = super::paging(q.page, q.per_page, 20)?;
     let page = state
         .requests
-        .list(&actor, show, &filter, q.page.unwrap_or(1), per_page)
+        .list(&actor, show, &filter, page, per_page)
         .await?;
     Ok(Json(Page {
         items: page.items.iter().map(ListItemView::from).collect(),

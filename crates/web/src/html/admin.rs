@@ -1,6 +1,6 @@
 //! Administration pages of the program team.
 
-use adesao_services::requests::actor_of;
+use adesao_services::requests::{ListPage, actor_of};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -44,7 +44,7 @@ pub async fn outbox(
     user: CurrentUser,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let page = q.pagina.parse::<i64>().unwrap_or(1).max(1);
+    let page = ListPage::clamp_page(q.pagina.parse::<i64>().unwrap_or(1));
     match state
         .requests
         .outbox(&actor_of(&user.account), page, PER_PAGE)
@@ -52,7 +52,7 @@ pub async fn outbox(
     {
         Ok(items) => OutboxPage {
             layout: Layout::for_user(&user),
-            next: (items.len() as i64 == PER_PAGE).then_some(page + 1),
+            next: (items.len() as i64 == PER_PAGE && page < ListPage::MAX_PAGE).then_some(page + 1),
             prev: (page > 1).then_some(page - 1),
             rows: items
                 .iter()

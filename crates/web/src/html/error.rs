@@ -15,6 +15,9 @@ pub enum PageError {
     Forbidden(String),
     Conflict(String),
     TooMany(String),
+    TooLarge(String),
+    /// Busy for now (503): the message says to try again shortly.
+    Unavailable(String),
     Internal(String),
 }
 
@@ -54,6 +57,8 @@ impl IntoResponse for PageError {
             PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Acesso negado", m),
             PageError::Conflict(m) => (StatusCode::CONFLICT, "Ação não realizada", m),
             PageError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Aguarde um pouco", m),
+            PageError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "Envio grande demais", m),
+            PageError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Sistema ocupado", m),
             PageError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (

@@ -1,12 +1,10 @@
 //! Entrar (login with CPF and password) and Sair (logout).
 
-use std::net::SocketAddr;
-
 use adesao_services::LoginError;
 use adesao_services::secret::random_token;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -14,6 +12,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use super::{FormError, Layout, PageError};
+use crate::client::ClientAddr;
 use crate::csrf::{CsrfForm, PlainForm, check_origin, tokens_match};
 use crate::session::{CurrentUser, safe_next};
 use crate::state::AppState;
@@ -81,7 +80,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     jar: CookieJar,
     PlainForm(form): PlainForm<LoginForm>,
@@ -103,10 +102,9 @@ pub async fn submit(
         return (StatusCode::FORBIDDEN, jar, page).into_response();
     }
 
-    let ip = peer.ip().to_string();
     let account = match state
         .auth
-        .authenticate(&form.cpf, &form.password, &ip)
+        .authenticate(&form.cpf, &form.password, &client)
         .await
     {
         Ok(account) => account,
@@ -149,7 +147,7 @@ pub async fn submit(
         .same_site(SameSite::Lax)
         .build();
     let jar = jar
-        .remove(Cookie::build(state.cookies.login_csrf_cookie()).path("/"))
+        .remove(removal(&state, state.cookies.login_csrf_cookie()))
         .add(cookie);
     (jar, Redirect::to(next.as_deref().unwrap_or("/"))).into_response()
 }
@@ -170,8 +168,19 @@ pub async fn logout(
         return PageError::from(e).into_response();
     }
     tracing::info!(user_id = user.account.user.id, "logout");
-    let jar = jar.remove(Cookie::build(state.cookies.session_cookie()).path("/"));
+    let jar = jar.remove(removal(&state, state.cookies.session_cookie()));
     (jar, Redirect::to("/login?saiu=1")).into_response()
+}
+
+/// The cookie that deletes `name`: with the attributes it was set with, since browsers ignore a
+/// deletion of a `Secure` (and `__Host-`) cookie that is not itself `Secure`.
+fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    Cookie::build(name)
+        .path("/")
+        .http_only(true)
+        .secure(state.cookies.secure)
+        .same_site(SameSite::Lax)
+        .build()
 }
 
 fn login_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {

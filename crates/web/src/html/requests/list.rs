@@ -108,7 +108,7 @@ pub async fn show(
         provider_id: id(&q.cedente),
         api_id: id(&q.api),
     };
-    let page_number = id(&q.pagina).unwrap_or(1).max(1);
+    let page_number = adesao_services::requests::ListPage::clamp_page(id(&q.pagina).unwrap_or(1));
 
     let (catalogue, organizations) = match (
         state.requests.catalogue().await,

@@ -28,6 +28,8 @@ pub fn error_page(e: ServiceError) -> Response {
         )
         .into_response(),
         ServiceError::RateLimited { message, .. } => PageError::TooMany(message).into_response(),
+        ServiceError::Busy(m) => PageError::Unavailable(m).into_response(),
+        ServiceError::Internal(cause) => PageError::Internal(cause).into_response(),
         ServiceError::Store(e) => PageError::from(e).into_response(),
     }
 }

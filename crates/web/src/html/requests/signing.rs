@@ -123,6 +123,15 @@ pub async fn sign(
     CsrfForm { user, form }: CsrfForm<SignForm>,
 ) -> Response {
     let actor = actor_of(&user.account);
+    // Before anything is sent: an SMS (and a place in the hourly quota) only for a request this
+    // user may sign now.
+    if let Err(e) = state
+        .requests
+        .check_allowed(&actor, id, adesao_domain::access::Action::Sign)
+        .await
+    {
+        return error_page(e);
+    }
     let authorized = match state.requests.active_authorization(&actor).await {
         Ok(a) => a,
         Err(e) => return error_page(e),
@@ -130,14 +139,43 @@ pub async fn sign(
     match authorized {
         Some(session_id) => finish(&state, &user, id, session_id, &form.dsi_sha256).await,
         None => match state.requests.start_signing_session(&actor).await {
-            Ok(session) => Redirect::to(&format!(
-                "/autorizacao/{}?solicitacao={id}&dsi={}",
-                session.id, form.dsi_sha256
+            Ok(session) => Redirect::to(&authorization_link(
+                session.id,
+                &id.to_string(),
+                &form.dsi_sha256,
+                None,
             ))
             .into_response(),
             Err(e) => error_page(e),
         },
     }
+}
+
+/// The authorisation page of session `session_id`, for request `request_id` and the DSI digest
+/// the user was shown. Every value is reduced to what it may hold (digits, 64 hex digits) and
+/// encoded: nothing a user posts can add a parameter or a header line.
+fn authorization_link(session_id: i64, request_id: &str, dsi: &str, msg: Option<&str>) -> String {
+    let request_id = request_id
+        .parse::<i64>()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let dsi = hex_digest(dsi);
+    let mut pairs = vec![("solicitacao", request_id.as_str()), ("dsi", dsi.as_str())];
+    if let Some(msg) = msg {
+        pairs.push(("msg", msg));
+    }
+    let query = serde_html_form::to_string(&pairs).unwrap_or_default();
+    format!("/autorizacao/{session_id}?{query}")
+}
+
+/// A SHA-256 in hex, or nothing.
+fn hex_digest(text: &str) -> String {
+    let hex: String = text
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(64)
+        .collect();
+    if hex.len() == 64 { hex } else { String::new() }
 }
 
 async fn finish(
@@ -214,7 +252,7 @@ async fn authorize_page(
         csrf_token: user.csrf_token.clone(),
         session_id,
         request_id,
-        dsi: dsi.chars().filter(char::is_ascii_hexdigit).collect(),
+        dsi: hex_digest(dsi),
         masked_mobile: session.masked_mobile,
         code_error: None,
         cancel_link,
@@ -302,16 +340,11 @@ pub async fn resend(
         .resend_code(&actor_of(&user.account), session_id)
         .await
     {
-        Ok(_) => Redirect::to(&format!(
-            "/autorizacao/{session_id}?solicitacao={}&dsi={}&msg=reenviado",
-            form.solicitacao
-                .parse::<i64>()
-                .map(|i| i.to_string())
-                .unwrap_or_default(),
-            form.dsi
-                .chars()
-                .filter(char::is_ascii_hexdigit)
-                .collect::<String>()
+        Ok(_) => Redirect::to(&authorization_link(
+            session_id,
+            &form.solicitacao,
+            &form.dsi,
+            Some("reenviado"),
         ))
         .into_response(),
         Err(e) => error_page(e),
@@ -356,5 +389,26 @@ pub async fn pending(State(state): State<AppState>, user: CurrentUser) -> Respon
         }
         .into_response(),
         Err(e) => error_page(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::authorization_link;
+
+    #[test]
+    fn posted_values_cannot_shape_the_link() {
+        let digest = "ab".repeat(32);
+        assert_eq!(
+            authorization_link(7, "42", &digest, None),
+            format!("/autorizacao/7?solicitacao=42&dsi={digest}")
+        );
+        for hostile in ["abc&solicitacao=42#x", "abc\r\nSet-Cookie: x=1", "%0d%0a"] {
+            let link = authorization_link(7, "42&x=1", hostile, Some("reenviado"));
+            assert_eq!(
+                link, "/autorizacao/7?solicitacao=&dsi=&msg=reenviado",
+                "{hostile}"
+            );
+        }
     }
 }

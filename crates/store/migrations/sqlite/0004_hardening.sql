@@ -1,0 +1,20 @@
+-- Issue 8. Keep in step with ../postgres/0004_hardening.sql.
+
+-- Failed logins are now counted per CPF and client together ('cpf_client', key "CPF|CLIENT") as
+-- well as per CPF and per client, so that a stranger's failures do not lock the owner out. The
+-- table only holds the last fifteen minutes of failures: it is recreated rather than altered
+-- (SQLite cannot change a CHECK constraint in place).
+DROP TABLE auth_failures;
+CREATE TABLE auth_failures (
+    id      INTEGER PRIMARY KEY,
+    bucket  TEXT NOT NULL CHECK (bucket IN ('cpf', 'ip', 'cpf_client')),
+    key     TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX auth_failures_lookup ON auth_failures (bucket, key, at);
+
+-- At most one request per requester, API and type in the pipeline (awaiting signatures, in
+-- provider review, approved): the rule of SPEC §4 as an invariant of the database, whatever
+-- the interleaving of concurrent releases.
+CREATE UNIQUE INDEX requests_one_in_pipeline ON requests (requester_id, api_id, request_type)
+    WHERE status IN ('awaiting_signatures', 'provider_review', 'approved');
