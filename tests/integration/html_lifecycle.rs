@@ -4,14 +4,14 @@ use crate::common::{
     ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp, csrf_token_in,
 };
 
-async fn page(app: &TestApp, browser: &Client, path: &str) -> String {
+pub async fn page(app: &TestApp, browser: &Client, path: &str) -> String {
     let r = browser.get(app.url(path)).send().await.unwrap();
     assert_eq!(r.status(), 200, "GET {path}");
     r.text().await.unwrap()
 }
 
 /// Posts a form the way the page would (with the page's CSRF token); returns status, Location.
-async fn post(
+pub async fn post(
     app: &TestApp,
     browser: &Client,
     token_page: &str,
