@@ -143,3 +143,31 @@ async fn checks_beyond_the_free_slots_wait_then_give_up() {
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(matches!(first.await.unwrap(), Err(CheckError::Refused(_))));
 }
+
+#[test]
+fn a_damaged_file_makes_the_checker_say_one_line_and_log_nothing() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    // 100,000 broken cross-reference entries once wrote 100,002 ERROR lines to the server log.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adesao"))
+        .arg("check-pdf")
+        .env("ADESAO_LOG", "trace")
+        .env("RUST_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&hostile::bad_xref_table(100_000))
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let answer = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(answer.lines().count(), 1, "{answer}");
+    assert!(answer.starts_with("ok "), "{answer}");
+}

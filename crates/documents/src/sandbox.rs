@@ -210,6 +210,7 @@ fn encode(problem: &PdfProblem) -> String {
         PdfProblem::Empty => "empty".into(),
         PdfProblem::NotPdf => "not_pdf".into(),
         PdfProblem::Damaged => "damaged".into(),
+        PdfProblem::Encrypted => "encrypted".into(),
         PdfProblem::TooComplex(excess) => {
             let n = match *excess {
                 Excess::Inflated { mib } | Excess::Time { secs: mib } | Excess::Memory { mib } => {
@@ -227,6 +228,7 @@ fn decode(word: &str) -> Option<PdfProblem> {
         "empty" => PdfProblem::Empty,
         "not_pdf" => PdfProblem::NotPdf,
         "damaged" => PdfProblem::Damaged,
+        "encrypted" => PdfProblem::Encrypted,
         other => {
             let mut parts = other.strip_prefix("too_complex:")?.split(':');
             let kind = parts.next()?;
@@ -307,6 +309,7 @@ mod tests {
             PdfProblem::Empty,
             PdfProblem::NotPdf,
             PdfProblem::Damaged,
+            PdfProblem::Encrypted,
             PdfProblem::TooComplex(Excess::Inflated { mib: 256 }),
             PdfProblem::TooComplex(Excess::Objects { count: 200_000 }),
             PdfProblem::TooComplex(Excess::Values { count: 2_000_000 }),

@@ -3,6 +3,7 @@
 
 use adesao_domain::AttachmentKind;
 use jiff::Timestamp;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::{StoreError, StoreResult, time};
@@ -18,34 +19,51 @@ pub struct AttachmentMeta {
     pub uploaded_at: Timestamp,
 }
 
+const META_COLUMNS: &str = "id, kind, filename, size, sha256, uploaded_by, uploaded_at";
+
+fn meta_of(r: &AnyRow) -> StoreResult<AttachmentMeta> {
+    let kind: String = r.try_get("kind")?;
+    let at: String = r.try_get("uploaded_at")?;
+    Ok(AttachmentMeta {
+        id: r.try_get("id")?,
+        kind: kind
+            .parse()
+            .map_err(|e| StoreError::corrupt("attachments.kind", e))?,
+        filename: r.try_get("filename")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: time::from_db("attachments.uploaded_at", &at)?,
+    })
+}
+
 pub async fn of_request(
     conn: &mut AnyConnection,
     request_id: i64,
 ) -> StoreResult<Vec<AttachmentMeta>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, filename, size, sha256, uploaded_by, uploaded_at FROM attachments \
-         WHERE request_id = $1 ORDER BY id",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {META_COLUMNS} FROM attachments WHERE request_id = $1 ORDER BY id"
+    ))
     .bind(request_id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            let at: String = r.try_get("uploaded_at")?;
-            Ok(AttachmentMeta {
-                id: r.try_get("id")?,
-                kind: kind
-                    .parse()
-                    .map_err(|e| StoreError::corrupt("attachments.kind", e))?,
-                filename: r.try_get("filename")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-                uploaded_by: r.try_get("uploaded_by")?,
-                uploaded_at: time::from_db("attachments.uploaded_at", &at)?,
-            })
-        })
-        .collect()
+    rows.iter().map(meta_of).collect()
+}
+
+/// One attachment's metadata, without reading its content.
+pub async fn find_meta(
+    conn: &mut AnyConnection,
+    request_id: i64,
+    id: i64,
+) -> StoreResult<Option<AttachmentMeta>> {
+    let row = sqlx::query(&format!(
+        "SELECT {META_COLUMNS} FROM attachments WHERE request_id = $1 AND id = $2"
+    ))
+    .bind(request_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(meta_of).transpose()
 }
 
 pub struct NewAttachment<'a> {
@@ -83,31 +101,15 @@ pub async fn find_content(
     request_id: i64,
     id: i64,
 ) -> StoreResult<Option<(AttachmentMeta, Vec<u8>)>> {
-    let row = sqlx::query(
-        "SELECT id, kind, filename, size, sha256, uploaded_by, uploaded_at, content FROM attachments \
-         WHERE request_id = $1 AND id = $2",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {META_COLUMNS}, content FROM attachments WHERE request_id = $1 AND id = $2"
+    ))
     .bind(request_id)
     .bind(id)
     .fetch_optional(conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let kind: String = r.try_get("kind")?;
-    let at: String = r.try_get("uploaded_at")?;
-    Ok(Some((
-        AttachmentMeta {
-            id: r.try_get("id")?,
-            kind: kind
-                .parse()
-                .map_err(|e| StoreError::corrupt("attachments.kind", e))?,
-            filename: r.try_get("filename")?,
-            size: r.try_get("size")?,
-            sha256: r.try_get("sha256")?,
-            uploaded_by: r.try_get("uploaded_by")?,
-            uploaded_at: time::from_db("attachments.uploaded_at", &at)?,
-        },
-        r.try_get("content")?,
-    )))
+    Ok(Some((meta_of(&r)?, r.try_get("content")?)))
 }
 
 pub async fn delete(conn: &mut AnyConnection, request_id: i64, id: i64) -> StoreResult<bool> {

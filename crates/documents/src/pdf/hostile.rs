@@ -255,3 +255,31 @@ pub fn many_objects(count: usize) -> Vec<u8> {
     }
     b.finish()
 }
+
+/// A file encrypted with a password we do not know (the standard security handler, revision 2,
+/// whose check of the empty user password fails): what a reader cannot open without it.
+pub fn password_protected() -> Vec<u8> {
+    let mut b = Builder::new();
+    b.one_page(4);
+    b.stream(4, "", b"BT ET");
+    let o = "A".repeat(64);
+    let u = "B".repeat(64);
+    b.object(
+        9,
+        format!("<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <{o}> /U <{u}> >>").as_bytes(),
+    );
+    let out = b.finish();
+    // The trailer (after every object, so no offset moves) names the handler and the file's
+    // identifier, as encrypted files do.
+    let marker = b"/Root 1 0 R >>";
+    let at = out
+        .windows(marker.len())
+        .rposition(|w| w == marker)
+        .expect("the trailer");
+    let mut with_encrypt = out[..at].to_vec();
+    with_encrypt.extend_from_slice(
+        b"/Root 1 0 R /Encrypt 9 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] >>",
+    );
+    with_encrypt.extend_from_slice(&out[at + marker.len()..]);
+    with_encrypt
+}

@@ -22,6 +22,10 @@ pub enum PdfProblem {
     NotPdf,
     #[error("O PDF está incompleto ou corrompido: gere o arquivo novamente e envie-o outra vez.")]
     Damaged,
+    #[error(
+        "O PDF está protegido por senha e não pode ser lido: envie uma versão sem senha de abertura."
+    )]
+    Encrypted,
     /// A real PDF, perhaps, but beyond what the check accepts to examine.
     #[error(
         "{0} Gere o arquivo novamente (por exemplo, com \"Imprimir\" > \"Salvar como PDF\") e envie-o outra vez."
@@ -97,7 +101,12 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), PdfProblem> {
     let deadline = Instant::now() + limits.time;
     let document = budget::load(bytes, limits, deadline)?;
     if document.get_pages().is_empty() {
-        return Err(PdfProblem::Damaged);
+        // An encrypted file whose password is not empty loads without a readable page tree.
+        return Err(if document.trailer.get(b"Encrypt").is_ok() {
+            PdfProblem::Encrypted
+        } else {
+            PdfProblem::Damaged
+        });
     }
     budget::inflate_all(&document, limits, deadline)?;
     Ok(())
@@ -271,6 +280,14 @@ mod tests {
         assert_eq!(
             excess(&hostile::flate_bomb(10_000_000)),
             Excess::Inflated { mib: 256 }
+        );
+    }
+
+    #[test]
+    fn a_file_locked_by_a_password_is_named_as_such() {
+        assert_eq!(
+            check(&hostile::password_protected()),
+            Err(PdfProblem::Encrypted)
         );
     }
 

@@ -99,7 +99,7 @@ impl RequestService {
             Some(&comment),
         )
         .await?;
-        let (meta, _) = attachments::find_content(&mut tx, id, attachment_id)
+        let meta = attachments::find_meta(&mut tx, id, attachment_id)
             .await?
             .ok_or(E::NotFound)?;
         tx.commit().await?;
@@ -157,7 +157,7 @@ impl RequestService {
     async fn check_pdf(&self, content: &[u8]) -> Result<(), ServiceError> {
         let refused = |problem: PdfProblem| match problem {
             PdfProblem::NotPdf | PdfProblem::Damaged => E::Unsupported(problem.to_string()),
-            PdfProblem::Empty | PdfProblem::TooComplex(_) => {
+            PdfProblem::Empty | PdfProblem::Encrypted | PdfProblem::TooComplex(_) => {
                 E::invalid("file", problem.to_string())
             }
         };
@@ -195,7 +195,7 @@ impl RequestService {
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Edit).await?;
         editable_attachments(request.status)?;
-        let (meta, _) = attachments::find_content(&mut tx, id, attachment_id)
+        let meta = attachments::find_meta(&mut tx, id, attachment_id)
             .await?
             .ok_or(E::NotFound)?;
         claim(&mut tx, &request, now).await?;

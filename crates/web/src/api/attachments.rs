@@ -48,12 +48,14 @@ pub fn upload_problem(e: UploadError) -> Problem {
 }
 
 /// Anexar: `multipart/form-data` with `kind` (`form`, `official_letter`, `other`) and `file`
-/// (a PDF, checked by content; at most ADESAO_MAX_UPLOAD_BYTES).
+/// (a PDF, checked by content within limits; at most ADESAO_MAX_UPLOAD_BYTES; a request holds at
+/// most 20 attachments, together at most five times that size).
 #[utoipa::path(post, path = "/api/v1/requests/{id}/attachments", tag = "attachments", security(("bearer" = [])),
     params(("id" = i64, Path)),
     request_body(content_type = "multipart/form-data", description = "fields `kind` and `file`"),
     responses((status = 201, body = AttachmentView), (status = 409, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 503, description = "Every PDF checking slot is busy: try again after Retry-After", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,

@@ -110,13 +110,17 @@ pub async fn signatories(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
+    /// 1 to 1,000,000.
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<i64>,
+    /// 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
 }
 
 /// The outbox (e-mails and SMS), newest first: program admins only.
 #[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<OutboxView>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<OutboxView>), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn outbox(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,

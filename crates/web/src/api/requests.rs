@@ -27,7 +27,11 @@ pub struct ListQuery {
     requester_id: Option<i64>,
     provider_id: Option<i64>,
     api_id: Option<i64>,
+    /// 1 to 1,000,000.
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<i64>,
+    /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
     /// `proprias`, `cedente` or `todas` (as the UI's "Mostrar").
     show: Option<String>,
