@@ -208,6 +208,14 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where a request drawn into an occupied place in the pipeline ends instead.
+const FINISHED: [RequestStatus; 4] = [
+    RequestStatus::Draft,
+    RequestStatus::Refused,
+    RequestStatus::Granted,
+    RequestStatus::Cancelled,
+];
+
 async fn generate(db: &Db, total: usize) -> anyhow::Result<()> {
     let mut rng = Rng(42);
     let mut tx = db.begin().await?;
@@ -228,6 +236,7 @@ async fn generate(db: &Db, total: usize) -> anyhow::Result<()> {
         .fetch_all(&mut *tx)
         .await?;
     let statuses = RequestStatus::ALL;
+    let mut in_pipeline = std::collections::HashSet::new();
     let start = jiff::Timestamp::from_second(1_700_000_000)?;
     let batch = 500;
     let mut made = 0;
@@ -244,12 +253,17 @@ async fn generate(db: &Db, total: usize) -> anyhow::Result<()> {
             let year = 2000 + (seq / 999_999) as i64;
             let (api, provider) = apis[rng.below(apis.len() as u64) as usize];
             let requester = orgs[rng.below(orgs.len() as u64) as usize];
-            let status = statuses[rng.below(statuses.len() as u64) as usize];
+            let mut status = statuses[rng.below(statuses.len() as u64) as usize];
             let kind = if rng.below(5) == 0 {
                 "volume_change"
             } else {
                 "adhesion"
             };
+            // One request per requester, API and type in the pipeline (SPEC §4, and the unique
+            // index `requests_one_in_pipeline`): a second one drawn there ends otherwise.
+            if status.in_pipeline() && !in_pipeline.insert((requester, api, kind)) {
+                status = FINISHED[rng.below(FINISHED.len() as u64) as usize];
+            }
             let at = start + jiff::SignedDuration::from_secs(rng.below(63_072_000) as i64);
             let at = adesao_store::time::to_db(at);
             rows.push(format!(

@@ -17,11 +17,23 @@ pub async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> reqwest::Response {
+    upload_to(app.url(""), token.to_owned(), id, kind, name, bytes).await
+}
+
+/// [`upload`] by the application's address, for tasks that cannot borrow the application.
+pub async fn upload_to(
+    address: String,
+    token: String,
+    id: i64,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = Form::new()
         .text("kind", kind.to_owned())
         .part("file", Part::bytes(bytes).file_name(name.to_owned()));
     reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/requests/{id}/attachments")))
+        .post(format!("{address}/api/v1/requests/{id}/attachments"))
         .bearer_auth(token)
         .multipart(form)
         .send()

@@ -63,16 +63,15 @@ async fn control_characters_in_any_text_are_refused_and_change_nothing() {
             .await;
         }
         // The list's number filter.
-        let r = app
-            .api_get(
-                &format!("/api/v1/requests?number={}", bad.replace('\u{0}', "%00")),
-                &gestor,
-            )
-            .await;
-        assert!(matches!(r.status().as_u16(), 200 | 400), "{}", r.status());
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/requests"))
+            .query(&[("number", bad)])
+            .bearer_auth(&gestor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{bad:?}");
     }
-    let r = app.api_get("/api/v1/requests?number=a%00b", &gestor).await;
-    assert_eq!(r.status(), 400);
     // In review: the analyst's justification and comment.
     let review = crate::common::in_review(&app).await;
     let inss = app.token(ANALISTA_INSS).await;
@@ -388,11 +387,23 @@ async fn a_password_change_ends_every_session_and_token_of_the_user() {
     let other = app.token(ANALISTA_INSS).await;
     let auth = adesao_services::AuthService::new(app.db.clone(), Default::default());
     let user = app.user_id(GESTOR_PRATA).await;
+    // A login that verified the old password just before the change opens nothing after it.
+    let attempt = adesao_services::Attempt {
+        client: "192.0.2.1",
+        device: None,
+        remember_device: false,
+    };
+    let raced = auth
+        .authenticate(GESTOR_PRATA, DEMO_PASSWORD, &attempt)
+        .await
+        .unwrap();
     assert!(
         auth.set_password(user, "outra-senha-forte-2026")
             .await
             .unwrap()
     );
+    assert!(auth.open_session(&raced).await.unwrap().is_none());
+    assert!(auth.issue_token(&raced).await.unwrap().is_none());
     assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 401);
     let r = browser.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 303, "the browser session is over");
@@ -455,6 +466,38 @@ async fn assinar_checks_the_request_before_any_sms_leaves() {
                 && location.ends_with(&format!("?solicitacao={id}&dsi=")),
             "{location}"
         );
+    }
+    // With an authorisation open, a post without the digest of what was read signs nothing.
+    let s: Value = app
+        .api_post("/api/v1/signing-sessions", &gestor, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = app.last_sms_code(GESTOR_PRATA).await;
+    let r = app
+        .api_post(
+            &format!("/api/v1/signing-sessions/{}/authorize", s["id"]),
+            &gestor,
+            &json!({"code": code}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    for digest in ["", "abc&solicitacao=42#x"] {
+        let r = signer
+            .post(app.url(&format!("/solicitacoes/{id}/assinar")))
+            .form(&[("csrf_token", token.as_str()), ("dsi_sha256", digest)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "{digest:?}");
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("Abra o documento novamente")
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM signatures").await, 0);
     }
     // The purpose still holds what it held: nothing else was touched on the way.
     let request: Value = app

@@ -33,7 +33,7 @@ async fn a_real_pdf_passes_and_the_child_reports_its_memory() {
 }
 
 #[tokio::test]
-async fn each_bomb_is_refused_within_a_second_naming_its_limit() {
+async fn each_bomb_is_refused_within_two_seconds_naming_its_limit() {
     let checker = checker();
     let cases = [
         (
@@ -61,11 +61,21 @@ async fn each_bomb_is_refused_within_a_second_naming_its_limit() {
             hostile::many_objects(200_001),
             Excess::Objects { count: 200_000 },
         ),
+        (
+            "deflated twice, 64 MiB inside",
+            hostile::double_flate(64 << 20),
+            Excess::Inflated { mib: 32 },
+        ),
+        (
+            "200,001 objects, encrypted without a password to open",
+            hostile::password_protected("", 200_001),
+            Excess::Objects { count: 200_000 },
+        ),
     ];
     for (name, bytes, expected) in cases {
         let (problem, took) = refusal(&checker, &bytes).await;
         assert_eq!(problem, PdfProblem::TooComplex(expected), "{name}");
-        assert!(took < Duration::from_secs(1), "{name}: {took:?}");
+        assert!(took < Duration::from_secs(2), "{name}: {took:?}");
     }
     // What no limit applies to, read in time: nesting 400,000 deep and 100,000 broken
     // cross-reference entries (which wrote 100,002 log lines).
@@ -75,7 +85,7 @@ async fn each_bomb_is_refused_within_a_second_naming_its_limit() {
     ] {
         let started = Instant::now();
         checker.check(&bytes).await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(1));
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 }
 

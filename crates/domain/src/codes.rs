@@ -135,6 +135,18 @@ impl RequestStatus {
         self == RequestStatus::Draft
     }
 
+    /// Awaiting signatures, in provider review or approved: a request in one of these holds its
+    /// requester's only place for that API and type (SPEC §4; the database's
+    /// `requests_one_in_pipeline` index lists the same three).
+    pub fn in_pipeline(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::AwaitingSignatures
+                | RequestStatus::ProviderReview
+                | RequestStatus::Approved
+        )
+    }
+
     /// From this state on the provider organization sees the request (SPEC §3).
     pub fn visible_to_provider(self) -> bool {
         !matches!(

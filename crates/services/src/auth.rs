@@ -3,7 +3,7 @@
 use adesao_domain::{Cpf, CpfError};
 use adesao_store::auth_failures::{self, Bucket};
 use adesao_store::users::{self, Account};
-use adesao_store::{Db, StoreError, api_tokens, locks, sessions};
+use adesao_store::{Db, StoreError, api_tokens, known_devices, locks, sessions};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{password, secret};
@@ -14,7 +14,9 @@ use crate::{password, secret};
 /// OWASP's authentication guidance: per CPF *from one client* (a small limit, with a delay that
 /// doubles after each failure), per CPF from all clients (a larger ceiling, against guessing
 /// from many addresses) and per client (against one client trying many CPFs). A stranger's
-/// failures therefore lock a CPF only for the stranger's own client, not for its owner.
+/// failures from fewer clients than the ceiling allows lock a CPF only for those clients; and
+/// from a browser where its owner logged in before (a known device, remembered by a cookie)
+/// only that browser's own failures count, so no attack from elsewhere locks the owner out.
 #[derive(Debug, Clone)]
 pub struct AuthPolicy {
     /// A browser session ends after this long without a request.
@@ -33,6 +35,8 @@ pub struct AuthPolicy {
     /// After the first failure of a CPF from a client, the next attempt waits this long, and
     /// twice as long after each further failure.
     pub first_delay: SignedDuration,
+    /// How long a browser stays a known device without a login from it.
+    pub device_memory: SignedDuration,
 }
 
 impl Default for AuthPolicy {
@@ -45,6 +49,7 @@ impl Default for AuthPolicy {
             max_failures_per_cpf: 25,
             max_failures_per_ip: 30,
             first_delay: SignedDuration::from_secs(1),
+            device_memory: SignedDuration::from_hours(24 * 365),
         }
     }
 }
@@ -80,6 +85,35 @@ pub fn wait_text(secs: u64) -> String {
     }
 }
 
+/// Where a login attempt comes from, besides its credentials.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// The client's address as the limits count it (see the web layer's `ClientAddr`).
+    pub client: &'a str,
+    /// The browser's device cookie, if it sent one.
+    pub device: Option<&'a str>,
+    /// Whether to remember this browser as a known device when the login succeeds (browsers
+    /// yes, API clients no).
+    pub remember_device: bool,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub account: Account,
+    /// A new device cookie for a browser not yet known.
+    pub device_token: Option<String>,
+    /// The hash the password was verified against: a session or token is only opened while it
+    /// is still the user's.
+    password_hash: String,
+}
+
+/// The failure rows an attempt wrote, and the key it was counted under.
+struct Counted {
+    ids: Vec<i64>,
+    pair: String,
+}
+
 /// A session just opened: the token goes into the cookie, the CSRF token into forms.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -108,19 +142,19 @@ impl AuthService {
 
     /// Checks CPF and password. The attempt is counted against the limits *before* the password
     /// is verified, so that a burst of parallel attempts gets no more verifications than the
-    /// limits allow; a successful attempt is then uncounted. `client` names the client (see
-    /// the web layer's `ClientAddr`).
+    /// limits allow; a successful attempt is then uncounted.
     pub async fn authenticate(
         &self,
         cpf_input: &str,
         password: &str,
-        client: &str,
-    ) -> Result<Account, LoginError> {
+        attempt: &Attempt<'_>,
+    ) -> Result<Login, LoginError> {
         let cpf = Cpf::parse(cpf_input).map_err(LoginError::Cpf)?;
         if password.is_empty() {
             return Err(LoginError::MissingPassword);
         }
-        let reservation = self.reserve_attempt(&cpf, client).await?;
+        let device = self.known_device(&cpf, attempt.device).await?;
+        let counted = self.reserve_attempt(&cpf, attempt.client, device).await?;
 
         let mut conn = self.db.acquire().await?;
         let found = users::find_credentials(&mut conn, &cpf).await?;
@@ -128,60 +162,105 @@ impl AuthService {
             Some((user, hash)) => (Some(user), Some(hash)),
             None => (None, None),
         };
-        let password_ok = password::verify(password.to_owned(), stored).await;
+        let password_ok = password::verify(password.to_owned(), stored.clone()).await;
         let account = match user {
             Some(user) if password_ok && user.active => {
                 users::find_account(&mut conn, user.id).await?
             }
             _ => None,
         };
-        match account {
-            Some(account) if account.organization.active => {
-                // Not a failure after all; and this client's earlier mistakes are forgiven.
-                auth_failures::delete(&mut conn, &reservation).await?;
-                auth_failures::clear(&mut conn, Bucket::CpfClient, &pair_key(&cpf, client)).await?;
-                Ok(account)
-            }
-            _ => {
-                tracing::info!(cpf = %cpf.masked(), client, "failed login");
-                Err(LoginError::WrongCredentials)
-            }
+        let (Some(account), Some(password_hash)) = (account, stored) else {
+            tracing::info!(cpf = %cpf.masked(), client = attempt.client, "failed login");
+            return Err(LoginError::WrongCredentials);
+        };
+        if !account.organization.active {
+            tracing::info!(cpf = %cpf.masked(), client = attempt.client, "failed login");
+            return Err(LoginError::WrongCredentials);
         }
+        // Not a failure after all; and the mistakes made from here before are forgiven.
+        auth_failures::delete(&mut conn, &counted.ids).await?;
+        auth_failures::clear(&mut conn, Bucket::CpfClient, &counted.pair).await?;
+        let now = Timestamp::now();
+        let device_token = match device {
+            Some(id) => {
+                known_devices::touch(&mut conn, id, now).await?;
+                None
+            }
+            None if attempt.remember_device => {
+                let token = secret::random_token();
+                known_devices::insert(&mut conn, &secret::token_hash(&token), account.user.id, now)
+                    .await?;
+                Some(token)
+            }
+            None => None,
+        };
+        Ok(Login {
+            account,
+            device_token,
+            password_hash,
+        })
     }
 
-    /// Counts an attempt of `cpf` from `client` as a failure unless a limit is already reached:
-    /// one transaction, serialised on the client and on the CPF, so that concurrent attempts
-    /// see each other. Returns the ids of the rows written.
-    async fn reserve_attempt(&self, cpf: &Cpf, client: &str) -> Result<Vec<i64>, LoginError> {
+    /// The known device behind a browser's device cookie, if it is one of this CPF's user.
+    async fn known_device(
+        &self,
+        cpf: &Cpf,
+        token: Option<&str>,
+    ) -> Result<Option<i64>, LoginError> {
+        let Some(token) = token else { return Ok(None) };
+        let mut conn = self.db.acquire().await?;
+        let Some((device, owner)) =
+            known_devices::find(&mut conn, &secret::token_hash(token)).await?
+        else {
+            return Ok(None);
+        };
+        let user = users::id_by_cpf(&mut conn, cpf).await?;
+        Ok((user == Some(owner)).then_some(device))
+    }
+
+    /// Counts an attempt of `cpf` as a failure unless a limit is already reached: one
+    /// transaction, serialised on the client and on the CPF, so that concurrent attempts see
+    /// each other. From a known device of the CPF's user, only that device's own failures
+    /// count (so no one else's can lock the owner out); otherwise this client's for the CPF,
+    /// the CPF's from everywhere and the client's for every CPF.
+    async fn reserve_attempt(
+        &self,
+        cpf: &Cpf,
+        client: &str,
+        device: Option<i64>,
+    ) -> Result<Counted, LoginError> {
         let now = Timestamp::now();
         let since = now - self.policy.failure_window;
-        let pair = pair_key(cpf, client);
+        let window = self.policy.failure_window;
+        let pair = match device {
+            Some(id) => format!("{}|device:{id}", cpf.digits()),
+            None => format!("{}|{client}", cpf.digits()),
+        };
         let mut tx = self.db.begin().await?;
         // Always in this order (client, then CPF), so that two attempts never wait on each other.
         locks::serialize_on(&mut tx, &format!("login-client:{client}")).await?;
         locks::serialize_on(&mut tx, &format!("login-cpf:{}", cpf.digits())).await?;
 
-        let window = self.policy.failure_window;
         let full = |w: &auth_failures::Window, max: i64| {
             (w.count >= max).then(|| w.oldest.unwrap_or(now) + window)
         };
-        let by_client = auth_failures::count_since(&mut tx, Bucket::Ip, client, since).await?;
         let by_pair = auth_failures::count_since(&mut tx, Bucket::CpfClient, &pair, since).await?;
-        let by_cpf = auth_failures::count_since(&mut tx, Bucket::Cpf, cpf.digits(), since).await?;
         let delayed = by_pair.newest.filter(|_| by_pair.count > 0).map(|newest| {
-            let doublings = (by_pair.count - 1).clamp(0, 20) as i32;
-            newest + self.policy.first_delay * 2i32.pow(doublings as u32)
+            let doublings = (by_pair.count - 1).clamp(0, 20) as u32;
+            newest + self.policy.first_delay * 2i32.pow(doublings)
         });
-        let free_at = [
-            full(&by_client, self.policy.max_failures_per_ip),
+        let mut limits = vec![
             full(&by_pair, self.policy.max_failures_per_cpf_client),
-            full(&by_cpf, self.policy.max_failures_per_cpf),
             delayed,
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|at| *at > now)
-        .max();
+        ];
+        if device.is_none() {
+            let by_client = auth_failures::count_since(&mut tx, Bucket::Ip, client, since).await?;
+            let by_cpf =
+                auth_failures::count_since(&mut tx, Bucket::Cpf, cpf.digits(), since).await?;
+            limits.push(full(&by_client, self.policy.max_failures_per_ip));
+            limits.push(full(&by_cpf, self.policy.max_failures_per_cpf));
+        }
+        let free_at = limits.into_iter().flatten().filter(|at| *at > now).max();
         if let Some(free_at) = free_at {
             let secs = (free_at - now).as_secs().max(1) as u64;
             tracing::warn!(cpf = %cpf.masked(), client, secs, "login attempt refused by the rate limit");
@@ -189,36 +268,38 @@ impl AuthService {
                 retry_after_secs: secs,
             });
         }
-        let ids = vec![
-            auth_failures::record(&mut tx, Bucket::Ip, client, now).await?,
-            auth_failures::record(&mut tx, Bucket::CpfClient, &pair, now).await?,
-            auth_failures::record(&mut tx, Bucket::Cpf, cpf.digits(), now).await?,
-        ];
+        let mut ids = vec![auth_failures::record(&mut tx, Bucket::CpfClient, &pair, now).await?];
+        if device.is_none() {
+            ids.push(auth_failures::record(&mut tx, Bucket::Ip, client, now).await?);
+            ids.push(auth_failures::record(&mut tx, Bucket::Cpf, cpf.digits(), now).await?);
+        }
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(ids)
+        Ok(Counted { ids, pair })
     }
 
-    /// Opens a browser session for an authenticated account.
-    pub async fn open_session(&self, account: &Account) -> Result<NewSession, StoreError> {
+    /// Opens a browser session for a login; None when the user's password changed since it was
+    /// verified (the login then failed after all).
+    pub async fn open_session(&self, login: &Login) -> Result<Option<NewSession>, StoreError> {
         let token = secret::random_token();
         let csrf_token = secret::random_token();
         let now = Timestamp::now();
         let expires_at = now + self.policy.session_idle;
         let mut conn = self.db.acquire().await?;
-        sessions::insert(
+        let opened = sessions::insert(
             &mut conn,
             &secret::token_hash(&token),
-            account.user.id,
+            login.account.user.id,
+            &login.password_hash,
             &csrf_token,
             now,
             expires_at,
         )
         .await?;
-        Ok(NewSession {
+        Ok(opened.map(|_| NewSession {
             token,
             csrf_token,
             expires_at,
-        })
+        }))
     }
 
     /// The session behind a cookie token, if it is live and its user still may log in. Slides
@@ -249,21 +330,26 @@ impl AuthService {
         sessions::delete_by_token_hash(&mut conn, &secret::token_hash(token)).await
     }
 
-    /// Issues an API token for an authenticated account.
-    pub async fn issue_token(&self, account: &Account) -> Result<(String, Timestamp), StoreError> {
+    /// Issues an API token for a login; None when the user's password changed since it was
+    /// verified (the login then failed after all).
+    pub async fn issue_token(
+        &self,
+        login: &Login,
+    ) -> Result<Option<(String, Timestamp)>, StoreError> {
         let token = secret::random_token();
         let now = Timestamp::now();
         let expires_at = now + self.policy.token_ttl;
         let mut conn = self.db.acquire().await?;
-        api_tokens::insert(
+        let issued = api_tokens::insert(
             &mut conn,
             &secret::token_hash(&token),
-            account.user.id,
+            login.account.user.id,
+            &login.password_hash,
             now,
             expires_at,
         )
         .await?;
-        Ok((token, expires_at))
+        Ok(issued.map(|_| (token, expires_at)))
     }
 
     /// The account behind a bearer token, if the token is live and the user still may log in.
@@ -312,13 +398,9 @@ impl AuthService {
         let mut n = sessions::delete_expired(&mut conn, now).await?;
         n += api_tokens::delete_expired(&mut conn, now).await?;
         n += auth_failures::delete_before(&mut conn, now - self.policy.failure_window).await?;
+        n += known_devices::delete_unused_since(&mut conn, now - self.policy.device_memory).await?;
         Ok(n)
     }
-}
-
-/// The key of a CPF from one client.
-fn pair_key(cpf: &Cpf, client: &str) -> String {
-    format!("{}|{client}", cpf.digits())
 }
 
 /// An account that may still act: the user and their organization are active.

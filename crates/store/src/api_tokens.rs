@@ -5,21 +5,26 @@ use sqlx::AnyConnection;
 
 use crate::{StoreResult, time};
 
+/// Issues a token for `user_id` if their password hash is still `password_hash` (the one the
+/// login verified): a login that raced with a password change issues nothing. None then.
 pub async fn insert(
     conn: &mut AnyConnection,
     token_hash: &str,
     user_id: i64,
+    password_hash: &str,
     now: Timestamp,
     expires_at: Timestamp,
-) -> StoreResult<i64> {
+) -> StoreResult<Option<i64>> {
     let id = sqlx::query_scalar(
-        "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) \
+         SELECT $1, id, $3, $4 FROM users WHERE id = $2 AND password_hash = $5 RETURNING id",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(time::to_db(now))
     .bind(time::to_db(expires_at))
-    .fetch_one(conn)
+    .bind(password_hash)
+    .fetch_optional(conn)
     .await?;
     Ok(id)
 }

@@ -16,6 +16,7 @@ pub mod apis;
 pub mod attachments;
 pub mod auth_failures;
 pub mod events;
+pub mod known_devices;
 pub mod locks;
 pub mod organizations;
 pub mod outbox;

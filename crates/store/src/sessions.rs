@@ -14,24 +14,28 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
+/// Opens a session for `user_id` if their password hash is still `password_hash` (the one the
+/// login verified): a login that raced with a password change opens nothing. None then.
 pub async fn insert(
     conn: &mut AnyConnection,
     token_hash: &str,
     user_id: i64,
+    password_hash: &str,
     csrf_token: &str,
     now: Timestamp,
     expires_at: Timestamp,
-) -> StoreResult<i64> {
+) -> StoreResult<Option<i64>> {
     let id = sqlx::query_scalar(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $4, $5) RETURNING id",
+         SELECT $1, id, $3, $4, $4, $5 FROM users WHERE id = $2 AND password_hash = $6 RETURNING id",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(csrf_token)
     .bind(time::to_db(now))
     .bind(time::to_db(expires_at))
-    .fetch_one(conn)
+    .bind(password_hash)
+    .fetch_optional(conn)
     .await?;
     Ok(id)
 }

@@ -88,6 +88,14 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<User>
     row.as_ref().map(from_row).transpose()
 }
 
+/// The id of the user with this CPF.
+pub async fn id_by_cpf(conn: &mut AnyConnection, cpf: &Cpf) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE cpf = $1")
+        .bind(cpf.digits())
+        .fetch_optional(conn)
+        .await?)
+}
+
 /// Replaces a user's password hash; false when there is no such user.
 pub async fn set_password_hash(
     conn: &mut AnyConnection,

@@ -52,16 +52,29 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .map(str::trim)
         .collect();
     for hop in hops.iter().rev() {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) => client = ip.to_canonical(),
+        match parse_hop(hop) {
+            Some(ip) => client = ip.to_canonical(),
             // A hop that is not an address: stop at the last proxy that vouched for something.
-            Err(_) => break,
+            None => break,
         }
         if !is_trusted(&client) {
             break;
         }
     }
     client
+}
+
+/// An address as proxies write it: `192.0.2.1`, `2001:db8::1`, with a port (`192.0.2.1:4711`,
+/// `[2001:db8::1]:4711`) or in brackets (`[2001:db8::1]`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .and_then(|h| h.parse().ok())
+        })
 }
 
 fn key(ip: IpAddr) -> String {
@@ -123,6 +136,19 @@ mod tests {
         assert_eq!(client_ip(ip("10.1.2.3"), &h, &trusted), ip("203.0.113.9"));
         let h = with_xff(&["203.0.113.9, not-an-address"]);
         assert_eq!(client_ip(ip("10.1.2.3"), &h, &trusted), ip("10.1.2.3"));
+    }
+
+    #[test]
+    fn hops_with_ports_and_brackets_are_addresses() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        for (hop, client) in [
+            ("203.0.113.9:4711", "203.0.113.9"),
+            ("[2001:db8::7]:4711", "2001:db8::7"),
+            ("[2001:db8::7]", "2001:db8::7"),
+        ] {
+            let h = with_xff(&[hop]);
+            assert_eq!(client_ip(ip("10.1.2.3"), &h, &trusted), ip(client), "{hop}");
+        }
     }
 
     #[test]

@@ -101,11 +101,13 @@ impl Config {
             Some(text) => text
                 .parse::<usize>()
                 .ok()
-                .filter(|n| (1024..=512 * 1024 * 1024).contains(n))
+                // Up to 128 MiB: the checking process reads the whole file into a heap capped
+                // at 512 MiB, beside what parsing it takes.
+                .filter(|n| (1024..=128 * 1024 * 1024).contains(n))
                 .ok_or_else(|| ConfigError {
                     variable: "ADESAO_MAX_UPLOAD_BYTES",
                     problem: format!(
-                        "expected a number of bytes from 1024 to 536870912, got {text:?}"
+                        "expected a number of bytes from 1024 to 134217728, got {text:?}"
                     ),
                 })?,
         };
@@ -238,6 +240,12 @@ mod tests {
                 .unwrap_err()
                 .variable,
             "ADESAO_DB_MAX_CONNECTIONS"
+        );
+        assert_eq!(
+            config(&[("ADESAO_MAX_UPLOAD_BYTES", "134217729")])
+                .unwrap_err()
+                .variable,
+            "ADESAO_MAX_UPLOAD_BYTES"
         );
     }
 }

@@ -33,6 +33,15 @@ impl CookiePolicy {
         }
     }
 
+    /// The long-lived cookie of a browser its user logged in from (a known device).
+    pub fn device_cookie(self) -> &'static str {
+        if self.secure {
+            "__Host-adesao_device"
+        } else {
+            "adesao_device"
+        }
+    }
+
     pub fn login_csrf_cookie(self) -> &'static str {
         if self.secure {
             "__Host-adesao_login_csrf"

@@ -3,7 +3,8 @@
 //!
 //! - while loading, lopdf hands every object it parsed to a filter function; ours counts objects
 //!   and values and watches the clock, and stops the load by unwinding out of it with a
-//!   [`Stop`] payload (`resume_unwind` runs no panic hook, so nothing is printed);
+//!   [`Stop`] payload (`resume_unwind` runs no panic hook, so nothing is printed); the loaded
+//!   document is counted again, since lopdf loads some files (encrypted ones) without the filter;
 //! - after loading, every stream is inflated once more into a counter, as a viewer would inflate
 //!   it, against one budget for the whole file.
 //!
@@ -53,14 +54,41 @@ pub(super) fn load(
     limits: &Limits,
     deadline: Instant,
 ) -> Result<Document, PdfProblem> {
-    let document = load_once(bytes, limits, deadline, false)?;
-    if !document.get_pages().is_empty() {
-        return Ok(document);
+    let mut document = load_once(bytes, limits, deadline, false)?;
+    if document.get_pages().is_empty() {
+        // lopdf rebuilds an unreadable page tree by scanning the file, but only when loading
+        // without a filter; ask for that rebuild ourselves (under the same limits and clock).
+        drop(document);
+        document = load_once(bytes, limits, deadline, true)?;
     }
-    // lopdf rebuilds an unreadable page tree by scanning the file, but only when loading without
-    // a filter; ask for that rebuild ourselves (still under the same limits and clock).
-    drop(document);
-    load_once(bytes, limits, deadline, true)
+    // The filter stops a load early, but lopdf loads some files without calling it (an
+    // encrypted one, for instance): count what was loaded, whatever the path.
+    count_loaded(&document, limits, deadline)?;
+    Ok(document)
+}
+
+/// The limits of [`count_object`], applied to a document already loaded.
+fn count_loaded(document: &Document, limits: &Limits, deadline: Instant) -> Result<(), PdfProblem> {
+    if document.objects.len() > limits.objects {
+        return Err(PdfProblem::TooComplex(Excess::Objects {
+            count: limits.objects,
+        }));
+    }
+    let mut values = 0;
+    for object in document.objects.values() {
+        values += count_values(object, limits.values - values.min(limits.values));
+        if values > limits.values {
+            return Err(PdfProblem::TooComplex(Excess::Values {
+                count: limits.values,
+            }));
+        }
+    }
+    if Instant::now() > deadline {
+        return Err(PdfProblem::TooComplex(Excess::Time {
+            secs: limits.time.as_secs(),
+        }));
+    }
+    Ok(())
 }
 
 fn load_once(
@@ -182,7 +210,11 @@ pub(super) fn inflate_all(
         }
         let inflated = match inflated_size(stream, left, deadline) {
             Inflated::Within(n) => n,
-            Inflated::Beyond => return Err(too_much()),
+            Inflated::Beyond(cap) => {
+                return Err(PdfProblem::TooComplex(Excess::Inflated {
+                    mib: cap.unwrap_or(limits.inflated_bytes >> 20),
+                }));
+            }
             Inflated::OutOfTime => return Err(too_slow()),
         };
         left = left.checked_sub(inflated).ok_or_else(too_much)?;
@@ -192,54 +224,90 @@ pub(super) fn inflate_all(
 
 enum Inflated {
     Within(u64),
-    Beyond,
+    /// Past the file's budget (`None`), or past the cap on one layer of a chain (its MiB).
+    Beyond(Option<u64>),
     OutOfTime,
 }
 
 /// How many bytes `stream` inflates to, if no more than `budget`. A stream that does not decode
-/// counts as its raw size: viewers show what they can of it.
+/// counts as what it decoded to so far: viewers show what they can of it.
 fn inflated_size(stream: &Stream, budget: u64, deadline: Instant) -> Inflated {
     let raw = stream.content.len() as u64;
     let filters = stream.filters().unwrap_or_default();
-    let Some(first) = filters.first() else {
-        return within(raw, budget);
-    };
-    if IMAGE_CODECS.contains(first) {
-        return within(raw, budget);
+    match filters.as_slice() {
+        [] => within(raw, budget),
+        [only] if is_flate(only) => inflate_counting(&stream.content, raw, budget, deadline),
+        chain => decode_layers(stream, chain, budget, deadline),
     }
-    if *first == b"FlateDecode" || *first == b"Fl" {
-        // Counted as it streams out, so a bomb costs a 64 KiB buffer, not its size.
-        let mut decoder = flate2::read::ZlibDecoder::new(stream.content.as_slice());
-        let mut buffer = vec![0u8; 64 << 10];
-        let mut total = 0u64;
-        loop {
-            match decoder.read(&mut buffer) {
-                Ok(0) | Err(_) => return within(total.max(raw), budget),
-                Ok(n) => {
-                    total += n as u64;
-                    if total > budget {
-                        return Inflated::Beyond;
-                    }
-                    if Instant::now() > deadline {
-                        return Inflated::OutOfTime;
-                    }
+}
+
+fn is_flate(filter: &[u8]) -> bool {
+    filter == b"FlateDecode" || filter == b"Fl"
+}
+
+/// One Flate layer counted as it streams out, so a bomb costs a 64 KiB buffer, not its size.
+fn inflate_counting(data: &[u8], raw: u64, budget: u64, deadline: Instant) -> Inflated {
+    let mut decoder = flate2::read::ZlibDecoder::new(data);
+    let mut buffer = vec![0u8; 64 << 10];
+    let mut total = 0u64;
+    loop {
+        match decoder.read(&mut buffer) {
+            Ok(0) | Err(_) => return within(total.max(raw), budget),
+            Ok(n) => {
+                total += n as u64;
+                if total > budget {
+                    return Inflated::Beyond(None);
+                }
+                if Instant::now() > deadline {
+                    return Inflated::OutOfTime;
                 }
             }
         }
     }
+}
+
+/// A chain of filters (`[/FlateDecode /FlateDecode]`, `[/ASCII85Decode /FlateDecode]`…) decoded
+/// a layer at a time, each layer bounded by the budget (and [`OTHER_FILTER_CAP`]), counting the
+/// largest. The chain stops at an image codec, which the viewer decodes itself, or at a filter
+/// that does not decode.
+fn decode_layers(stream: &Stream, chain: &[&[u8]], budget: u64, deadline: Instant) -> Inflated {
     let cap = budget.min(OTHER_FILTER_CAP as u64) as usize;
-    match stream.decompressed_content_with_limit(cap) {
-        Ok(content) => within(content.len() as u64, budget),
-        Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
-            Inflated::Beyond
+    let params = stream.dict.get(b"DecodeParms").ok();
+    let mut data = stream.content.clone();
+    let mut largest = data.len() as u64;
+    for (index, filter) in chain.iter().take(Stream::MAX_FILTERS).enumerate() {
+        if IMAGE_CODECS.contains(filter) {
+            break;
         }
-        Err(_) => within(raw, budget),
+        let mut layer = lopdf::Dictionary::new();
+        layer.set("Filter", Object::Name(filter.to_vec()));
+        let layer_params = match params {
+            Some(Object::Array(all)) => all.get(index).cloned(),
+            Some(one @ Object::Dictionary(_)) => Some(one.clone()),
+            _ => None,
+        };
+        if let Some(p) = layer_params {
+            layer.set("DecodeParms", p);
+        }
+        match Stream::new(layer, data).decompressed_content_with_limit(cap) {
+            Ok(decoded) => data = decoded,
+            Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
+                let layer_cap = (cap == OTHER_FILTER_CAP).then_some((cap >> 20) as u64);
+                return Inflated::Beyond(layer_cap);
+            }
+            Err(_) => break,
+        }
+        largest = largest.max(data.len() as u64);
+        if Instant::now() > deadline {
+            return Inflated::OutOfTime;
+        }
     }
+    within(largest, budget)
 }
 
 fn within(n: u64, budget: u64) -> Inflated {
     if n > budget {
-        Inflated::Beyond
+        Inflated::Beyond(None)
     } else {
         Inflated::Within(n)
     }

@@ -256,30 +256,39 @@ pub fn many_objects(count: usize) -> Vec<u8> {
     b.finish()
 }
 
-/// A file encrypted with a password we do not know (the standard security handler, revision 2,
-/// whose check of the empty user password fails): what a reader cannot open without it.
-pub fn password_protected() -> Vec<u8> {
+/// A one-page file encrypted (RC4, the standard security handler) with `user_password` to open
+/// it, and `extra` more objects. With an empty user password a reader opens it at once, and a
+/// parser loads it without its usual per-object hooks; with another, nobody opens it without
+/// the password.
+pub fn password_protected(user_password: &str, extra: usize) -> Vec<u8> {
+    use lopdf::{EncryptionState, EncryptionVersion, Object, Permissions};
+    let mut doc = lopdf::Document::load_mem(&super::sample("Protegido")).expect("the sample loads");
+    for _ in 0..extra {
+        doc.add_object(Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));
+    }
+    if doc.trailer.get(b"ID").is_err() {
+        let id = Object::string_literal(b"adesao-hostile-id".to_vec());
+        doc.trailer.set("ID", vec![id.clone(), id]);
+    }
+    let version = EncryptionVersion::V1 {
+        document: &doc,
+        owner_password: "dono",
+        user_password,
+        permissions: Permissions::PRINTABLE,
+    };
+    let state = EncryptionState::try_from(version).expect("RC4 encryption of a sample");
+    doc.encrypt(&state).expect("RC4 encryption of a sample");
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("writing to memory");
+    out
+}
+
+/// A page whose content is deflated twice (`/Filter [/FlateDecode /FlateDecode]`): the outer
+/// layer is a few kilobytes, the inner one inflates to `inner_bytes` of zeros.
+pub fn double_flate(inner_bytes: usize) -> Vec<u8> {
+    let inner = deflate_repeated(b"\0", inner_bytes);
     let mut b = Builder::new();
     b.one_page(4);
-    b.stream(4, "", b"BT ET");
-    let o = "A".repeat(64);
-    let u = "B".repeat(64);
-    b.object(
-        9,
-        format!("<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <{o}> /U <{u}> >>").as_bytes(),
-    );
-    let out = b.finish();
-    // The trailer (after every object, so no offset moves) names the handler and the file's
-    // identifier, as encrypted files do.
-    let marker = b"/Root 1 0 R >>";
-    let at = out
-        .windows(marker.len())
-        .rposition(|w| w == marker)
-        .expect("the trailer");
-    let mut with_encrypt = out[..at].to_vec();
-    with_encrypt.extend_from_slice(
-        b"/Root 1 0 R /Encrypt 9 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] >>",
-    );
-    with_encrypt.extend_from_slice(&out[at + marker.len()..]);
-    with_encrypt
+    b.stream(4, "/Filter [/FlateDecode /FlateDecode]", &deflate(&inner));
+    b.finish()
 }

@@ -286,9 +286,34 @@ mod tests {
     #[test]
     fn a_file_locked_by_a_password_is_named_as_such() {
         assert_eq!(
-            check(&hostile::password_protected()),
+            check(&hostile::password_protected("segredo", 0)),
             Err(PdfProblem::Encrypted)
         );
+        // Encrypted only against changes (no password to open it): a PDF like any other.
+        assert_eq!(check(&hostile::password_protected("", 0)), Ok(()));
+    }
+
+    #[test]
+    fn an_encrypted_file_is_held_to_the_same_limits() {
+        // lopdf loads an encrypted file without the filter that counts: it is counted after.
+        let started = Instant::now();
+        assert_eq!(
+            check(&hostile::password_protected("", 200_001)),
+            Err(PdfProblem::TooComplex(Excess::Objects { count: 200_000 }))
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn every_layer_of_a_chain_of_filters_counts() {
+        // The outer layer is 70 KB; the inner one inflates to 64 MiB, past the cap on a layer.
+        let twice = hostile::double_flate(64 << 20);
+        assert!(twice.len() < 100_000, "{}", twice.len());
+        assert_eq!(
+            check(&twice),
+            Err(PdfProblem::TooComplex(Excess::Inflated { mib: 32 }))
+        );
+        assert_eq!(check(&hostile::double_flate(1 << 20)), Ok(()));
     }
 
     #[test]

@@ -18,3 +18,14 @@ CREATE INDEX auth_failures_lookup ON auth_failures (bucket, key, at);
 -- the interleaving of concurrent releases.
 CREATE UNIQUE INDEX requests_one_in_pipeline ON requests (requester_id, api_id, request_type)
     WHERE status IN ('awaiting_signatures', 'provider_review', 'approved');
+
+-- Browsers a user has logged in from (a long-lived cookie; only its SHA-256 here): their login
+-- attempts are counted apart, so failures from elsewhere do not lock the owner out.
+CREATE TABLE known_devices (
+    id            INTEGER PRIMARY KEY,
+    token_hash    TEXT NOT NULL UNIQUE,
+    user_id       BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at    TEXT NOT NULL,
+    last_used_at  TEXT NOT NULL
+);
+CREATE INDEX known_devices_unused ON known_devices (last_used_at);

@@ -1,6 +1,6 @@
 //! `POST /api/v1/auth/token` and the bearer-token extractor.
 
-use adesao_services::{Account, LoginError};
+use adesao_services::{Account, Attempt, LoginError};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -70,12 +70,17 @@ pub async fn issue_token(
 ) -> Response {
     let cpf = body.cpf.unwrap_or_default();
     let password = body.password.unwrap_or_default();
-    let account = match state.auth.authenticate(&cpf, &password, &client).await {
-        Ok(account) => account,
+    let attempt = Attempt {
+        client: &client,
+        device: None,
+        remember_device: false,
+    };
+    let login = match state.auth.authenticate(&cpf, &password, &attempt).await {
+        Ok(login) => login,
         Err(e) => return login_problem(e).into_response(),
     };
-    match state.auth.issue_token(&account).await {
-        Ok((token, expires_at)) => {
+    match state.auth.issue_token(&login).await {
+        Ok(Some((token, expires_at))) => {
             let expires_at = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
             (
                 StatusCode::CREATED,
@@ -83,6 +88,8 @@ pub async fn issue_token(
             )
                 .into_response()
         }
+        // The password changed between its check and the token: it no longer holds.
+        Ok(None) => login_problem(LoginError::WrongCredentials).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "token issue failed");
             Problem::internal().into_response()

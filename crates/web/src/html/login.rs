@@ -1,7 +1,7 @@
 //! Entrar (login with CPF and password) and Sair (logout).
 
-use adesao_services::LoginError;
 use adesao_services::secret::random_token;
+use adesao_services::{Attempt, LoginError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -102,54 +102,82 @@ pub async fn submit(
         return (StatusCode::FORBIDDEN, jar, page).into_response();
     }
 
-    let account = match state
+    let device = jar
+        .get(state.cookies.device_cookie())
+        .map(|c| c.value().to_owned());
+    let attempt = Attempt {
+        client: &client,
+        device: device.as_deref(),
+        remember_device: true,
+    };
+    let opened = match state
         .auth
-        .authenticate(&form.cpf, &form.password, &client)
+        .authenticate(&form.cpf, &form.password, &attempt)
         .await
     {
-        Ok(account) => account,
-        Err(LoginError::Store(e)) => return PageError::from(e).into_response(),
-        Err(e) => {
-            let message = e.to_string();
-            let status = match &e {
-                LoginError::Cpf(_) => {
-                    page.cpf_error = Some(message.clone());
-                    page.errors.push(FormError::field("cpf", message));
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                LoginError::MissingPassword => {
-                    page.password_error = Some(message.clone());
-                    page.errors.push(FormError::field("password", message));
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                LoginError::RateLimited { .. } => {
-                    page.errors.push(FormError::general(message));
-                    StatusCode::TOO_MANY_REQUESTS
-                }
-                _ => {
-                    page.errors.push(FormError::field("cpf", message));
-                    StatusCode::UNAUTHORIZED
-                }
-            };
-            return (status, jar, page).into_response();
-        }
+        Ok(login) => state
+            .auth
+            .open_session(&login)
+            .await
+            .map(|session| session.map(|s| (login, s))),
+        Err(LoginError::Store(e)) => Err(e),
+        Err(e) => return refused(page, jar, e),
     };
-
-    let session = match state.auth.open_session(&account).await {
-        Ok(s) => s,
+    let (login, session) = match opened {
+        Ok(Some(opened)) => opened,
+        // The password changed between its check and the session: it no longer holds.
+        Ok(None) => return refused(page, jar, LoginError::WrongCredentials),
         Err(e) => return PageError::from(e).into_response(),
     };
-    tracing::info!(user_id = account.user.id, "login");
+    tracing::info!(user_id = login.account.user.id, "login");
     let cookie = Cookie::build((state.cookies.session_cookie(), session.token))
         .path("/")
         .http_only(true)
         .secure(state.cookies.secure)
         .same_site(SameSite::Lax)
         .build();
-    let jar = jar
+    let mut jar = jar
         .remove(removal(&state, state.cookies.login_csrf_cookie()))
         .add(cookie);
+    if let Some(token) = login.device_token {
+        // Remembers this browser, so that failures from elsewhere never lock its owner out.
+        jar = jar.add(
+            Cookie::build((state.cookies.device_cookie(), token))
+                .path("/")
+                .http_only(true)
+                .secure(state.cookies.secure)
+                .same_site(SameSite::Strict)
+                .max_age(cookie::time::Duration::days(365))
+                .build(),
+        );
+    }
     (jar, Redirect::to(next.as_deref().unwrap_or("/"))).into_response()
+}
+
+/// The login page again, with the refusal next to its field.
+fn refused(mut page: LoginPage, jar: CookieJar, e: LoginError) -> Response {
+    let message = e.to_string();
+    let status = match &e {
+        LoginError::Cpf(_) => {
+            page.cpf_error = Some(message.clone());
+            page.errors.push(FormError::field("cpf", message));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        LoginError::MissingPassword => {
+            page.password_error = Some(message.clone());
+            page.errors.push(FormError::field("password", message));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        LoginError::RateLimited { .. } => {
+            page.errors.push(FormError::general(message));
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        _ => {
+            page.errors.push(FormError::field("cpf", message));
+            StatusCode::UNAUTHORIZED
+        }
+    };
+    (status, jar, page).into_response()
 }
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{error_page, flash_text};
 use crate::csrf::CsrfForm;
 use crate::format;
-use crate::html::{FormError, Layout};
+use crate::html::{FormError, Layout, PageError};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -186,8 +186,21 @@ async fn finish(
     expected: &str,
 ) -> Response {
     let actor = actor_of(&user.account);
-    let expected = Some(expected).filter(|e| !e.is_empty());
-    match state.requests.sign(&actor, id, session_id, expected).await {
+    // The page always posts the digest of the DSI it showed; without it there is no telling
+    // whether the signer read the version being signed, so nothing is signed.
+    let expected = hex_digest(expected);
+    if expected.is_empty() {
+        return PageError::Conflict(
+            "Não foi possível confirmar qual versão do documento você leu. Abra o documento novamente e clique em Assinar."
+                .into(),
+        )
+        .into_response();
+    }
+    match state
+        .requests
+        .sign(&actor, id, session_id, Some(&expected))
+        .await
+    {
         Ok(r) => {
             let msg = if r.status == adesao_domain::RequestStatus::ProviderReview {
                 "enviada"
