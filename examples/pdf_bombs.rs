@@ -44,6 +44,18 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
             hostile::flate_bomb(10_000_000),
         ),
         ("200,001 objects", hostile::many_objects(200_001)),
+        (
+            "deflated twice, 64 MiB inside",
+            hostile::double_flate(64 << 20),
+        ),
+        (
+            "200,001 objects, encrypted (no password to open)",
+            hostile::password_protected("", 200_001),
+        ),
+        (
+            "locked by a password",
+            hostile::password_protected("segredo", 0),
+        ),
     ]
 }
 
@@ -77,8 +89,8 @@ async fn main() -> anyhow::Result<()> {
             Err(e) => (format!("error: {e}"), "-".into()),
         };
         println!(
-            "| {name} | {} KB | {verdict} | {} ms | {rss} |",
-            bytes.len() / 1024,
+            "| {name} | {:.1} KB | {verdict} | {} ms | {rss} |",
+            bytes.len() as f64 / 1024.0,
             took.as_millis()
         );
     }
