@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use adesao_domain::access::Actor;
 use adesao_domain::{RequestStatus, Role};
-use adesao_services::requests::{AttachmentPolicy, RequestService, Show};
+use adesao_services::requests::{AttachmentPolicy, ListParams, RequestService, Show};
 use adesao_store::request_list::Filter;
 use adesao_store::{Db, DbOptions};
 
@@ -181,7 +181,14 @@ async fn main() -> anyhow::Result<()> {
         let mut count = 0;
         for _ in 0..30 {
             let t = Instant::now();
-            let result = service.list(actor, show, &filter, page, 20).await?;
+            let params = ListParams {
+                show,
+                filter: filter.clone(),
+                page,
+                per_page: 20,
+                past_the_end_shows_last: true,
+            };
+            let result = service.list(actor, &params).await?;
             times.push(t.elapsed());
             count = result.total;
         }

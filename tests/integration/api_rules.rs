@@ -226,7 +226,7 @@ async fn altering_after_release_returns_to_draft_and_voids_signatures() {
         app.api_patch(
             &format!("/api/v1/requests/{id}"),
             &gestor,
-            &json!({"requested_volume": "200.000"}),
+            &json!({"requested_volume": 200_000}),
         )
         .await,
     )

@@ -70,7 +70,7 @@ async fn control_characters_in_any_text_are_refused_and_change_nothing() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 400, "{bad:?}");
+        assert_eq!(r.status(), 422, "{bad:?}");
     }
     // In review: the analyst's justification and comment.
     let review = crate::common::in_review(&app).await;
@@ -146,7 +146,7 @@ async fn page_numbers_at_the_edge_of_64_bits_are_refused_or_clamped() {
     for path in ["/api/v1/requests", "/api/v1/admin/outbox"] {
         for page in ["9223372036854775807", "1000001", "0", "-1"] {
             let r = app.api_get(&format!("{path}?page={page}"), &admin).await;
-            assert_eq!(r.status(), 400, "{path}?page={page}");
+            assert_eq!(r.status(), 422, "{path}?page={page}");
             let p: Value = r.json().await.unwrap();
             assert_eq!(p["errors"][0]["field"], "page");
             assert!(
@@ -156,9 +156,25 @@ async fn page_numbers_at_the_edge_of_64_bits_are_refused_or_clamped() {
                     .contains("1.000.000")
             );
         }
-        let r = app.api_get(&format!("{path}?page=1000000"), &admin).await;
-        assert_eq!(r.status(), 200, "{path}: the last page is a page");
+        let r = app.api_get(&format!("{path}?page=abc"), &admin).await;
+        assert_eq!(r.status(), 400, "{path}: not a number at all");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
     }
+    let r = app
+        .api_get("/api/v1/admin/outbox?page=1000000", &admin)
+        .await;
+    assert_eq!(r.status(), 200, "the outbox does not count its pages");
+    // Past the last page: the API says where the list ends; the page shows its last page.
+    let r = app.api_get("/api/v1/requests?page=1000000", &admin).await;
+    assert_eq!(r.status(), 404);
+    let p: Value = r.json().await.unwrap();
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("a lista tem 1 página"),
+        "{p}"
+    );
     let browser = app.logged_in(EQUIPE_CONECTA).await;
     for path in [
         "/solicitacoes?pagina=9223372036854775807",

@@ -75,6 +75,20 @@ impl Action {
         Action::Copy,
     ];
 
+    /// Stable code, as the JSON API lists it in a request's `actions`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Edit => "edit",
+            Action::Release => "release",
+            Action::Sign => "sign",
+            Action::Cancel => "cancel",
+            Action::Approve => "approve",
+            Action::Refuse => "refuse",
+            Action::Grant => "grant",
+            Action::Copy => "copy",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Action::Edit => "Alterar",
@@ -98,6 +112,22 @@ pub enum Refusal {
     Forbidden(&'static str),
     /// The action does not fit the request's current state.
     Conflict(String),
+}
+
+/// Incluir (SPEC §3): managers file requests, for their own organization.
+pub fn can_create(actor: &Actor) -> bool {
+    actor.has(Role::Manager)
+}
+
+/// [`can_create`], refused with its reason.
+pub fn check_create(actor: &Actor) -> Result<(), Refusal> {
+    if can_create(actor) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(
+            "Apenas gestores podem incluir solicitações de adesão.",
+        ))
+    }
 }
 
 /// SPEC §3: own organization's requests; the provider's from provider review on; all for the

@@ -9,6 +9,9 @@ pub enum ServiceError {
     /// Unknown, or not visible to the user (answered alike so existence does not leak).
     #[error("Solicitação não encontrada.")]
     NotFound,
+    /// A page past the last of a list.
+    #[error("Esta página não existe: a lista tem {}.", pages_text(*last))]
+    PageNotFound { last: i64 },
     #[error("{0}")]
     Forbidden(String),
     /// Not possible in the current state, or changed by someone else meanwhile.
@@ -34,9 +37,26 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
+fn pages_text(n: i64) -> String {
+    if n == 1 {
+        "1 página".to_owned()
+    } else {
+        format!("{n} páginas")
+    }
+}
+
 impl ServiceError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         ServiceError::Invalid(vec![FieldIssue::new(field, message)])
+    }
+
+    /// The field issues of an `Invalid` refusal, for a skin that shows them beside their
+    /// fields; any other refusal comes back as it was, to be answered the usual way (`?`).
+    pub fn into_issues(self) -> Result<Vec<FieldIssue>, ServiceError> {
+        match self {
+            ServiceError::Invalid(issues) => Ok(issues),
+            other => Err(other),
+        }
     }
 
     pub fn changed_meanwhile() -> Self {

@@ -58,8 +58,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/mensagens", get(html::admin::outbox))
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
-        .nest("/api/v1", api::router(state.max_upload_bytes))
-        .fallback(html::pages::not_found);
+        .nest(api::BASE, api::router(state.max_upload_bytes).0)
+        .fallback(html::pages::not_found)
+        .method_not_allowed_fallback(html::pages::method_not_allowed);
     crate::security::add_headers(routes, hsts)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::max_body_bytes(),

@@ -83,21 +83,28 @@ impl RequestService {
         .await?)
     }
 
-    /// The outbox, newest first: program admins only (it holds signing codes).
+    /// The outbox, newest first: program admins only (it holds signing codes). `page` and
+    /// `per_page` as asked (the defaults when absent: page 1 of `default_per_page`).
     pub async fn outbox(
         &self,
         actor: &Actor,
-        page: i64,
-        per_page: i64,
-    ) -> Result<Vec<OutboxMessage>, ServiceError> {
+        page: Option<i64>,
+        per_page: Option<i64>,
+        default_per_page: i64,
+    ) -> Result<(Vec<OutboxMessage>, i64, i64), ServiceError> {
         if !actor.has(Role::ProgramAdmin) {
             return Err(ServiceError::Forbidden(
                 "Apenas a equipe Conecta pode consultar as mensagens enviadas.".into(),
             ));
         }
-        let per_page = per_page.clamp(1, 100);
-        let offset = (ListPage::clamp_page(page) - 1) * per_page;
+        let mut issues = Vec::new();
+        let (page, per_page) = ListPage::paging(page, per_page, default_per_page, &mut issues);
+        if !issues.is_empty() {
+            return Err(ServiceError::Invalid(issues));
+        }
+        let offset = (page - 1) * per_page;
         let mut conn = self.db.acquire().await?;
-        Ok(outbox::list(&mut conn, offset, per_page).await?)
+        let items = outbox::list(&mut conn, offset, per_page).await?;
+        Ok((items, page, per_page))
     }
 }

@@ -1,7 +1,7 @@
 //! Incluir, Nova Solicitação (copy of a refused one) and Alterar.
 
 use adesao_domain::access::{Action, Actor};
-use adesao_domain::{RequestNumber, RequestStatus, Role, Volume};
+use adesao_domain::{RequestNumber, RequestStatus, Volume};
 use adesao_store::requests::{self, Content, Request};
 use adesao_store::signatures;
 use jiff::Timestamp;
@@ -22,11 +22,7 @@ impl RequestService {
         patch: RequestPatch,
         copied_from_id: Option<i64>,
     ) -> Result<Request, ServiceError> {
-        if !actor.has(Role::Manager) {
-            return Err(E::Forbidden(
-                "Apenas gestores podem incluir solicitações de adesão.".into(),
-            ));
-        }
+        adesao_domain::access::check_create(actor)?;
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         // The numbering counter is the first write: it takes the lock that orders concurrent

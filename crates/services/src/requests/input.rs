@@ -27,6 +27,79 @@ pub struct PurposePatch {
     pub retention: Option<String>,
 }
 
+/// A patch as the skins receive it: codes as text, judged here once for both (an unknown type
+/// or legal basis is the same 422 through the form and the API).
+#[derive(Debug, Clone, Default)]
+pub struct PatchInput {
+    pub api_id: Option<i64>,
+    /// `adhesion` or `volume_change`; blank counts as absent.
+    pub request_type: Option<String>,
+    pub it_director_id: Option<i64>,
+    pub technical_lead_id: Option<i64>,
+    pub requested_volume: Option<Result<Volume, VolumeError>>,
+    pub legal_bases: Option<Vec<String>>,
+    pub legal_basis_other: Option<String>,
+    pub data_usage: Option<String>,
+    pub public_policies: Option<String>,
+    pub legal_provision: Option<String>,
+    pub citizen_results: Option<String>,
+    pub retention: Option<String>,
+}
+
+impl PatchInput {
+    /// The patch, or the codes that name nothing.
+    pub fn judge(self) -> Result<RequestPatch, crate::ServiceError> {
+        let mut issues = Vec::new();
+        let request_type = match self.request_type.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => code.parse::<RequestType>().map(Some).unwrap_or_else(|_| {
+                issues.push(FieldIssue::new(
+                    "request_type",
+                    "Tipo inválido: use adhesion (Adesão) ou volume_change (Alteração de Volumetria).",
+                ));
+                None
+            }),
+        };
+        let legal_bases = match self.legal_bases {
+            None => None,
+            Some(codes) => {
+                let parsed: Result<Vec<LegalBasis>, _> = codes
+                    .iter()
+                    .map(|c| c.trim().parse::<LegalBasis>())
+                    .collect();
+                parsed.map(Some).unwrap_or_else(|_| {
+                    issues.push(FieldIssue::new(
+                        crate::requests::input::LEGAL_BASES_FIELD,
+                        "Hipótese inválida: use public_policy, legal_obligation ou other.",
+                    ));
+                    None
+                })
+            }
+        };
+        if !issues.is_empty() {
+            return Err(crate::ServiceError::Invalid(issues));
+        }
+        Ok(RequestPatch {
+            api_id: self.api_id,
+            request_type,
+            it_director_id: self.it_director_id,
+            technical_lead_id: self.technical_lead_id,
+            requested_volume: self.requested_volume,
+            purpose: PurposePatch {
+                legal_bases,
+                legal_basis_other: self.legal_basis_other,
+                data_usage: self.data_usage,
+                public_policies: self.public_policies,
+                legal_provision: self.legal_provision,
+                citizen_results: self.citizen_results,
+                retention: self.retention,
+            },
+        })
+    }
+}
+
+const LEGAL_BASES_FIELD: &str = adesao_domain::purpose::LEGAL_BASES_FIELD;
+
 impl PurposePatch {
     pub fn apply(self, base: &Purpose) -> Purpose {
         Purpose {

@@ -13,9 +13,9 @@ mod uploads;
 mod view;
 
 pub use editing::local_year;
-pub use input::{PurposePatch, RequestPatch};
+pub use input::{PatchInput, PurposePatch, RequestPatch};
 pub use uploads::AttachmentPolicy;
-pub use view::{ListPage, RequestDetail, Show};
+pub use view::{ListPage, ListParams, ListQuery, RequestDetail, Show};
 
 use adesao_domain::RequestStatus;
 use adesao_domain::access::{self, Action, Actor, RequestFacts};

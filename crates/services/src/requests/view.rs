@@ -1,7 +1,7 @@
 //! Reads: the list (scoped by SPEC §3) and the detail of a request with what the user may do.
 
 use adesao_domain::access::{self, Action, Actor};
-use adesao_domain::{Role, dsi::Dsi};
+use adesao_domain::{FieldIssue, RequestNumber, RequestStatus, RequestType, Role, dsi::Dsi};
 use adesao_store::apis::AttachmentRequirement;
 use adesao_store::attachments::AttachmentMeta;
 use adesao_store::events::Event;
@@ -76,6 +76,119 @@ impl Show {
     }
 }
 
+/// A list query as a user typed it (the list's filters, the API's query string), before it is
+/// judged: the one place that decides what a valid filter is, for both skins.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// `proprias`, `cedente` or `todas`; the user's default when absent.
+    pub show: Option<String>,
+    /// A request number, `NNNNNN/AAAA`.
+    pub number: Option<String>,
+    pub request_type: Option<String>,
+    pub status: Option<String>,
+    pub requester_id: Option<i64>,
+    pub provider_id: Option<i64>,
+    pub api_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// A list query judged valid for its user.
+#[derive(Debug, Clone)]
+pub struct ListParams {
+    pub show: Show,
+    pub filter: Filter,
+    pub page: i64,
+    pub per_page: i64,
+    /// A page past the last shows the last (a person following an old link), rather than 404
+    /// (a client walking the pages).
+    pub past_the_end_shows_last: bool,
+}
+
+impl ListQuery {
+    /// The query judged for `actor`: each wrong value named by its field (422), or 403 for a
+    /// "Mostrar" the user may not choose.
+    pub fn judge(&self, actor: &Actor, default_per_page: i64) -> Result<ListParams, ServiceError> {
+        // A value given is judged even when blank: the page leaves out the fields a person left
+        // blank, and a client that sends `number=` is told it is not a number.
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_owned);
+        let mut issues = Vec::new();
+        let show = match text(&self.show) {
+            None => Show::default_for(actor),
+            Some(code) => match Show::parse(&code) {
+                Some(show) if Show::choices(actor).contains(&show) => show,
+                Some(_) => {
+                    return Err(ServiceError::Forbidden(
+                        "Apenas a equipe Conecta pode ver todas as solicitações.".into(),
+                    ));
+                }
+                None => {
+                    issues.push(FieldIssue::new(
+                        "show",
+                        "Mostrar: use proprias, cedente ou todas.",
+                    ));
+                    Show::default_for(actor)
+                }
+            },
+        };
+        let number = match text(&self.number) {
+            None => None,
+            Some(t) => match RequestNumber::parse(&t) {
+                Ok(n) => Some(n.to_string()),
+                Err(e) => {
+                    issues.push(FieldIssue::new("number", e.to_string()));
+                    None
+                }
+            },
+        };
+        let request_type = match text(&self.request_type) {
+            None => None,
+            Some(t) => t.parse::<RequestType>().map(Some).unwrap_or_else(|_| {
+                issues.push(FieldIssue::new(
+                    "type",
+                    "Tipo inválido: use adhesion ou volume_change.",
+                ));
+                None
+            }),
+        };
+        let status = match text(&self.status) {
+            None => None,
+            Some(t) => t.parse::<RequestStatus>().map(Some).unwrap_or_else(|_| {
+                issues.push(FieldIssue::new("status", "Situação inválida."));
+                None
+            }),
+        };
+        for (field, id) in [
+            ("requester_id", self.requester_id),
+            ("provider_id", self.provider_id),
+            ("api_id", self.api_id),
+        ] {
+            if id.is_some_and(|id| id < 1) {
+                issues.push(FieldIssue::new(field, "Identificador inválido."));
+            }
+        }
+        let (page, per_page) =
+            ListPage::paging(self.page, self.per_page, default_per_page, &mut issues);
+        if !issues.is_empty() {
+            return Err(ServiceError::Invalid(issues));
+        }
+        Ok(ListParams {
+            show,
+            filter: Filter {
+                number,
+                request_type,
+                status,
+                requester_id: self.requester_id,
+                provider_id: self.provider_id,
+                api_id: self.api_id,
+            },
+            page,
+            per_page,
+            past_the_end_shows_last: false,
+        })
+    }
+}
+
 pub struct ListPage {
     pub items: Vec<ListRow>,
     /// Exact when below [`ListPage::COUNT_CAP`], otherwise the cap.
@@ -91,6 +204,31 @@ impl ListPage {
     /// The last page number any list accepts (a million pages of 100 is far past every list;
     /// the bound keeps page arithmetic from overflowing).
     pub const MAX_PAGE: i64 = 1_000_000;
+
+    /// The most items a page holds.
+    pub const MAX_PER_PAGE: i64 = 100;
+
+    /// The page and its size as asked (defaults when absent), each wrong one an issue: the
+    /// paging of every list.
+    pub fn paging(
+        page: Option<i64>,
+        per_page: Option<i64>,
+        default_per_page: i64,
+        issues: &mut Vec<FieldIssue>,
+    ) -> (i64, i64) {
+        let page = page.unwrap_or(1);
+        if !(1..=Self::MAX_PAGE).contains(&page) {
+            issues.push(FieldIssue::new(
+                "page",
+                "A página deve estar entre 1 e 1.000.000.",
+            ));
+        }
+        let per_page = per_page.unwrap_or(default_per_page);
+        if !(1..=Self::MAX_PER_PAGE).contains(&per_page) {
+            issues.push(FieldIssue::new("per_page", "Itens por página: de 1 a 100."));
+        }
+        (page, per_page)
+    }
 
     /// `page` brought into 1..=[`MAX_PAGE`](Self::MAX_PAGE).
     pub fn clamp_page(page: i64) -> i64 {
@@ -119,27 +257,36 @@ pub struct RequestDetail {
 }
 
 impl RequestService {
-    pub async fn list(
-        &self,
-        actor: &Actor,
-        show: Show,
-        filter: &Filter,
-        page: i64,
-        per_page: i64,
-    ) -> Result<ListPage, ServiceError> {
-        let per_page = per_page.clamp(1, 100);
-        let page = ListPage::clamp_page(page);
-        let scope = show.scope(actor);
+    /// A page of the list. A page past the last (when the total is exact) is 404, so a client
+    /// walking the pages learns where they end rather than getting pages that are not there.
+    pub async fn list(&self, actor: &Actor, params: &ListParams) -> Result<ListPage, ServiceError> {
+        let per_page = params.per_page.clamp(1, ListPage::MAX_PER_PAGE);
+        let page = ListPage::clamp_page(params.page);
+        let scope = params.show.scope(actor);
         let mut conn = self.db.acquire().await?;
         let total =
-            request_list::count_capped(&mut conn, scope, filter, ListPage::COUNT_CAP).await?;
-        let offset = (page - 1).saturating_mul(per_page);
-        let items = request_list::page(&mut conn, scope, filter, offset, per_page).await?;
-        Ok(ListPage {
-            items,
+            request_list::count_capped(&mut conn, scope, &params.filter, ListPage::COUNT_CAP)
+                .await?;
+        let list = ListPage {
+            items: Vec::new(),
             total,
             page,
             per_page,
+        };
+        let page = if page > list.pages() && !list.total_is_capped() {
+            if !params.past_the_end_shows_last {
+                return Err(ServiceError::PageNotFound { last: list.pages() });
+            }
+            list.pages()
+        } else {
+            page
+        };
+        let offset = (page - 1) * per_page;
+        let items = request_list::page(&mut conn, scope, &params.filter, offset, per_page).await?;
+        Ok(ListPage {
+            items,
+            page,
+            ..list
         })
     }
 

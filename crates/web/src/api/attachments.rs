@@ -3,25 +3,27 @@
 use adesao_domain::AttachmentKind;
 use adesao_services::requests::actor_of;
 use axum::Json;
-use axum::extract::multipart::Multipart;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::auth::ApiUser;
+use super::extract::{ApiMultipart, ApiPath};
 use super::problem::{FieldError, Problem};
+use super::schemas;
 use super::views::AttachmentView;
 use crate::format::rfc3339;
 use crate::state::AppState;
 use crate::upload::{self, UploadError};
 
 /// The attachments of a request (metadata).
-#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments", tag = "attachments", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = Vec<AttachmentView>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/requests/{id}/attachments", operation_id = "listAttachments", tag = "attachments",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<AttachmentView>)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<AttachmentView>>, Problem> {
     let detail = state.requests.detail(&actor_of(&account), id).await?;
     Ok(Json(
@@ -47,27 +49,34 @@ pub fn upload_problem(e: UploadError) -> Problem {
     }
 }
 
+/// The multipart body of Anexar. (Read by `upload::read`; the derive is for the document, and
+/// `deny_unknown_fields` makes it say that no other field is expected.)
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// A kind the request's API asks for.
+    #[schema(schema_with = schemas::attachment_kind)]
+    kind: String,
+    /// The signed document, a PDF (judged by its content).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Anexar: `multipart/form-data` with `kind` (`form`, `official_letter`, `other`) and `file`
 /// (a PDF, checked by content within limits; at most ADESAO_MAX_UPLOAD_BYTES; a request holds at
 /// most 20 attachments, together at most five times that size).
-#[utoipa::path(post, path = "/api/v1/requests/{id}/attachments", tag = "attachments", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "fields `kind` and `file`"),
-    responses((status = 201, body = AttachmentView), (status = 409, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(post, path = "/requests/{id}/attachments", operation_id = "uploadAttachment", tag = "attachments",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = AttachmentView), (status = 403, body = Problem), (status = 409, body = Problem),
         (status = 503, description = "Every PDF checking slot is busy: try again after Retry-After", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path(id): Path<i64>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<AttachmentView>), Problem> {
-    let multipart = multipart.map_err(|_| {
-        Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Envie o anexo como multipart/form-data, com os campos kind e file.",
-        )
-    })?;
     let upload = upload::read(multipart, state.max_upload_bytes, false)
         .await
         .map_err(upload_problem)?;
@@ -85,13 +94,13 @@ pub async fn create(
 }
 
 /// Baixar: the PDF, byte for byte.
-#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments/{aid}", tag = "attachments", security(("bearer" = [])),
-    params(("id" = i64, Path), ("aid" = i64, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/requests/{id}/attachments/{aid}", operation_id = "downloadAttachment", tag = "attachments",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
 pub async fn download(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> Result<Response, Problem> {
     let (meta, content) = state
         .requests
@@ -101,13 +110,13 @@ pub async fn download(
 }
 
 /// Remover: while the request is a draft.
-#[utoipa::path(delete, path = "/api/v1/requests/{id}/attachments/{aid}", tag = "attachments", security(("bearer" = [])),
-    params(("id" = i64, Path), ("aid" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(delete, path = "/requests/{id}/attachments/{aid}", operation_id = "deleteAttachment", tag = "attachments",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses((status = 204, description = "Removed"), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, Problem> {
     state
         .requests
@@ -116,14 +125,25 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ModelPath {
+    /// The API.
+    #[param(minimum = 1)]
+    id: i64,
+    #[param(schema_with = schemas::attachment_kind)]
+    kind: String,
+}
+
 /// The model file of an API's attachment requirement (e.g. an `.odt` to fill in and sign).
-#[utoipa::path(get, path = "/api/v1/apis/{id}/models/{kind}", tag = "catalogue", security(("bearer" = [])),
-    params(("id" = i64, Path), ("kind" = String, Path)),
-    responses((status = 200, content_type = "application/vnd.oasis.opendocument.text", body = Vec<u8>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/apis/{id}/models/{kind}", operation_id = "downloadModel", tag = "catalogue",
+    security(("bearer" = [])),
+    params(ModelPath),
+    responses((status = 200, content_type = "application/vnd.oasis.opendocument.text", body = Vec<u8>)))]
 pub async fn model(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
-    Path((api_id, kind)): Path<(i64, String)>,
+    ApiPath(ModelPath { id: api_id, kind }): ApiPath<ModelPath>,
 ) -> Result<Response, Problem> {
     let kind: AttachmentKind = kind.parse().map_err(|_| Problem::not_found())?;
     let (filename, media_type, content) = state.requests.model_file(api_id, kind).await?;

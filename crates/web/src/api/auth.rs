@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::extract::ApiJson;
 use super::problem::{FieldError, Problem};
 use crate::client::ClientAddr;
 use crate::state::AppState;
@@ -49,8 +49,12 @@ impl FromRequestParts<AppState> for ApiUser {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    /// With or without punctuation.
+    #[schema(schema_with = super::schemas::cpf, required = true)]
     cpf: Option<String>,
+    #[schema(schema_with = super::schemas::password, required = true)]
     password: Option<String>,
 }
 
@@ -61,8 +65,9 @@ pub struct TokenResponse {
 }
 
 /// Exchanges CPF and password for a bearer token (rate-limited like the login page).
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 201, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[utoipa::path(post, path = "/auth/token", operation_id = "issueToken", tag = "auth", request_body = TokenRequest,
+    responses((status = 201, body = TokenResponse), (status = 401, description = "CPF ou senha incorretos", body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn issue_token(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -121,8 +126,8 @@ fn login_problem(e: LoginError) -> Problem {
 
 /// Revokes the token this request is made with; it stops working at once (sign-out of an
 /// integration).
-#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "The token no longer works"), (status = 401, body = Problem)))]
+#[utoipa::path(delete, path = "/auth/token", operation_id = "revokeToken", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "The token no longer works")))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,

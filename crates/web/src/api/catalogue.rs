@@ -3,17 +3,19 @@
 use adesao_domain::{AttachmentKind, Role};
 use adesao_services::requests::actor_of;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::auth::ApiUser;
+use super::extract::{ApiPath, ApiQuery};
 use super::problem::Problem;
+use super::schemas;
 use super::views::{OutboxView, Page};
 use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RequirementView {
-    #[schema(value_type = String, example = "form")]
+    #[schema(schema_with = schemas::attachment_kind)]
     kind: AttachmentKind,
     mandatory: bool,
     model_filename: Option<String>,
@@ -37,8 +39,8 @@ pub struct ApiView {
 }
 
 /// The API catalogue with each API's provider and attachment requirements.
-#[utoipa::path(get, path = "/api/v1/apis", tag = "catalogue", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApiView>), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/apis", operation_id = "listApis", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiView>)))]
 pub async fn apis(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
@@ -75,18 +77,18 @@ pub async fn apis(
 pub struct SignatoryView {
     id: i64,
     name: String,
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = schemas::roles)]
     roles: Vec<Role>,
 }
 
 /// Users who can sign for an organization (its own users and program admins only).
-#[utoipa::path(get, path = "/api/v1/organizations/{id}/signatories", tag = "catalogue", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<SignatoryView>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/organizations/{id}/signatories", operation_id = "listSignatories", tag = "catalogue",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<SignatoryView>)))]
 pub async fn signatories(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path(org_id): Path<i64>,
+    ApiPath(org_id): ApiPath<i64>,
 ) -> Result<Json<Vec<SignatoryView>>, Problem> {
     let people = state
         .requests
@@ -109,27 +111,27 @@ pub async fn signatories(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1 to 1,000,000.
-    #[param(minimum = 1, maximum = 1000000)]
+    #[param(schema_with = schemas::page)]
     page: Option<i64>,
     /// 1 to 100 (default 50).
-    #[param(minimum = 1, maximum = 100)]
+    #[param(schema_with = schemas::per_page)]
     per_page: Option<i64>,
 }
 
 /// The outbox (e-mails and SMS), newest first: program admins only.
-#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<OutboxView>), (status = 400, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/admin/outbox", operation_id = "listOutbox", tag = "admin", security(("bearer" = [])),
+    params(PageQuery), responses((status = 200, body = Page<OutboxView>), (status = 403, body = Problem)))]
 pub async fn outbox(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<OutboxView>>, Problem> {
-    let (page, per_page) = super::paging(q.page, q.per_page, 50)?;
-    let items = state
+    let (items, page, per_page) = state
         .requests
-        .outbox(&actor_of(&account), page, per_page)
+        .outbox(&actor_of(&account), q.page, q.per_page, 50)
         .await?;
     let total = items.len() as i64;
     Ok(Json(Page {

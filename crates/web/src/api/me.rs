@@ -5,7 +5,6 @@ use axum::Json;
 use serde::Serialize;
 
 use super::auth::ApiUser;
-use super::problem::Problem;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OrganizationView {
@@ -22,7 +21,7 @@ pub struct MeView {
     pub name: String,
     pub email: String,
     pub organization: OrganizationView,
-    #[schema(value_type = Vec<String>, example = json!(["manager", "it_director"]))]
+    #[schema(schema_with = super::schemas::roles)]
     pub roles: Vec<adesao_domain::Role>,
 }
 
@@ -45,8 +44,8 @@ impl From<&Account> for MeView {
 }
 
 /// The authenticated user, their organization and roles.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/me", operation_id = "getMe", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeView)))]
 pub async fn me(ApiUser(account): ApiUser) -> Json<MeView> {
     Json(MeView::from(&account))
 }

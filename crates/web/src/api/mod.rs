@@ -1,90 +1,94 @@
 //! The JSON API under `/api/v1` (SPEC §11): bearer-token authentication, problem+json errors.
+//!
+//! The routes and the OpenAPI document come from one list (`utoipa_axum::routes!`): a handler
+//! is routed only with its `#[utoipa::path]`, so nothing answers that the document does not
+//! describe.
 
 mod attachments;
 mod auth;
 mod catalogue;
-mod json;
+mod extract;
 mod me;
 mod openapi;
 pub mod problem;
 mod requests;
+mod schemas;
 mod signing;
 mod views;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::routing::{get, post};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 use problem::Problem;
 
-/// `max_upload` bytes of file, plus room for the multipart envelope.
-pub fn router(max_upload: usize) -> Router<AppState> {
+pub use openapi::BASE;
+
+/// The API's routes (relative to [`BASE`]) and its OpenAPI document. `max_upload` bytes of
+/// file, plus room for the multipart envelope, on the upload route.
+pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let upload_limit = axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024);
-    Router::new()
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(auth::issue_token, auth::revoke_token))
+        .routes(routes!(me::me))
+        .routes(routes!(catalogue::apis))
+        .routes(routes!(catalogue::signatories))
+        .routes(routes!(catalogue::outbox))
+        .routes(routes!(attachments::model))
+        .routes(routes!(requests::list, requests::create))
+        .routes(routes!(requests::show, requests::update))
+        .routes(routes!(requests::history))
+        .routes(routes!(requests::dsi))
+        .routes(routes!(requests::release))
+        .routes(routes!(requests::cancel))
+        .routes(routes!(requests::approve))
+        .routes(routes!(requests::refuse))
+        .routes(routes!(requests::grant))
+        .routes(routes!(requests::copy))
+        .routes(routes!(requests::sign))
+        .routes(routes!(attachments::list, attachments::create).layer(upload_limit))
+        .routes(routes!(attachments::download, attachments::delete))
+        .routes(routes!(signing::start))
+        .routes(routes!(signing::show))
+        .routes(routes!(signing::authorize))
+        .routes(routes!(signing::resend))
+        .split_for_parts();
+    let doc = openapi::finish(doc);
+    let json: Arc<str> = serde_json::to_string(&doc)
+        .expect("the OpenAPI document serialises")
+        .into();
+    let router = router
         .route(
-            "/auth/token",
-            post(auth::issue_token).delete(auth::revoke_token),
+            "/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("application/json"),
+                        )],
+                        json.to_string(),
+                    )
+                        .into_response()
+                }
+            }),
         )
-        .route("/me", get(me::me))
-        .route("/openapi.json", get(openapi::document))
-        .route("/apis", get(catalogue::apis))
-        .route(
-            "/organizations/{id}/signatories",
-            get(catalogue::signatories),
-        )
-        .route("/admin/outbox", get(catalogue::outbox))
-        .route("/requests", get(requests::list).post(requests::create))
-        .route(
-            "/requests/{id}",
-            get(requests::show).patch(requests::update),
-        )
-        .route("/requests/{id}/history", get(requests::history))
-        .route(
-            "/requests/{id}/attachments",
-            get(attachments::list)
-                .post(attachments::create)
-                .layer(upload_limit),
-        )
-        .route(
-            "/requests/{id}/attachments/{aid}",
-            get(attachments::download).delete(attachments::delete),
-        )
-        .route("/apis/{id}/models/{kind}", get(attachments::model))
-        .route("/requests/{id}/dsi", get(requests::dsi))
-        .route("/requests/{id}/{action}", post(requests::transition))
-        .route("/signing-sessions", post(signing::start))
-        .route("/signing-sessions/{id}", get(signing::show))
-        .route("/signing-sessions/{id}/authorize", post(signing::authorize))
-        .route("/signing-sessions/{id}/resend", post(signing::resend))
         .fallback(|| async { Problem::not_found() })
-        .method_not_allowed_fallback(|| async {
-            Problem::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "Método não permitido para este recurso.",
-            )
-        })
+        .method_not_allowed_fallback(method_not_allowed);
+    (router, doc)
 }
 
-/// `page` (1 to 1,000,000) and `per_page` (1 to 100) of a list, or 400 naming the one out of range.
-pub(crate) fn paging(
-    page: Option<i64>,
-    per_page: Option<i64>,
-    default_per_page: i64,
-) -> Result<(i64, i64), Problem> {
-    use adesao_services::requests::ListPage;
-    let page = page.unwrap_or(1);
-    if !(1..=ListPage::MAX_PAGE).contains(&page) {
-        return Err(requests::bad_query(
-            "page",
-            "page deve estar entre 1 e 1.000.000.",
-        ));
-    }
-    let per_page = per_page.unwrap_or(default_per_page);
-    if !(1..=100).contains(&per_page) {
-        return Err(requests::bad_query(
-            "per_page",
-            "per_page deve estar entre 1 e 100.",
-        ));
-    }
-    Ok((page, per_page))
+async fn method_not_allowed() -> Response {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Método não permitido para este recurso.",
+    )
+    .into_response()
 }

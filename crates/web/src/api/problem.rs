@@ -114,6 +114,7 @@ impl From<adesao_services::ServiceError> for Problem {
         use adesao_services::ServiceError as E;
         match e {
             E::NotFound => Problem::new(StatusCode::NOT_FOUND, "Recurso não encontrado."),
+            e @ E::PageNotFound { .. } => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
             E::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
             E::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
             E::Unsupported(m) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, m),

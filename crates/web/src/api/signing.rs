@@ -2,18 +2,20 @@
 
 use adesao_services::requests::actor_of;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::auth::ApiUser;
-use super::json::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use super::problem::Problem;
+use super::schemas;
 use super::views::SessionJson;
 use crate::state::AppState;
 
 /// Starts an authorisation to sign: a 6-digit code is sent by SMS (5 per hour).
-#[utoipa::path(post, path = "/api/v1/signing-sessions", tag = "signing", security(("bearer" = [])),
+#[utoipa::path(post, path = "/signing-sessions", operation_id = "startSigningSession", tag = "signing",
+    security(("bearer" = [])),
     responses((status = 201, body = SessionJson), (status = 429, body = Problem)))]
 pub async fn start(
     State(state): State<AppState>,
@@ -27,12 +29,13 @@ pub async fn start(
 }
 
 /// A signing session of the caller.
-#[utoipa::path(get, path = "/api/v1/signing-sessions/{id}", tag = "signing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = SessionJson), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/signing-sessions/{id}", operation_id = "getSigningSession", tag = "signing",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = SessionJson)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SessionJson>, Problem> {
     let session = state
         .requests
@@ -42,17 +45,21 @@ pub async fn show(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CodeBody {
+    /// The six digits of the SMS.
+    #[schema(schema_with = schemas::code, required = true)]
     code: Option<String>,
 }
 
 /// Authorises signing for 10 minutes with the SMS code (5 attempts).
-#[utoipa::path(post, path = "/api/v1/signing-sessions/{id}/authorize", tag = "signing", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = CodeBody, responses((status = 200, body = SessionJson), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/signing-sessions/{id}/authorize", operation_id = "authorizeSigningSession",
+    tag = "signing", security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)), request_body = CodeBody,
+    responses((status = 200, body = SessionJson), (status = 409, body = Problem)))]
 pub async fn authorize(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<Json<SessionJson>, Problem> {
     let session = state
@@ -63,12 +70,13 @@ pub async fn authorize(
 }
 
 /// Sends a new code (after a 60 s cooldown).
-#[utoipa::path(post, path = "/api/v1/signing-sessions/{id}/resend", tag = "signing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = SessionJson), (status = 429, body = Problem)))]
+#[utoipa::path(post, path = "/signing-sessions/{id}/resend", operation_id = "resendSigningCode", tag = "signing",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = SessionJson), (status = 409, body = Problem), (status = 429, body = Problem)))]
 pub async fn resend(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SessionJson>, Problem> {
     let session = state.requests.resend_code(&actor_of(&account), id).await?;
     Ok(Json(SessionJson::from(&session)))

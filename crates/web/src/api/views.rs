@@ -51,7 +51,7 @@ impl From<&UserRef> for Named {
 
 #[derive(Serialize, ToSchema)]
 pub struct PurposeView {
-    #[schema(value_type = Vec<String>, example = json!(["public_policy"]))]
+    #[schema(schema_with = super::schemas::legal_bases)]
     pub legal_bases: Vec<LegalBasis>,
     pub legal_basis_other: String,
     pub data_usage: String,
@@ -63,7 +63,7 @@ pub struct PurposeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct SignatureView {
-    #[schema(value_type = String, example = "it_director")]
+    #[schema(schema_with = super::schemas::role)]
     pub role: Role,
     pub signer: Named,
     pub signed_at: String,
@@ -74,7 +74,7 @@ pub struct SignatureView {
 #[derive(Serialize, ToSchema)]
 pub struct AttachmentView {
     pub id: i64,
-    #[schema(value_type = String, example = "form")]
+    #[schema(schema_with = super::schemas::attachment_kind)]
     pub kind: AttachmentKind,
     pub filename: String,
     pub size: i64,
@@ -87,9 +87,9 @@ pub struct RequestView {
     pub id: i64,
     pub number: String,
     #[serde(rename = "type")]
-    #[schema(value_type = String, example = "adhesion")]
+    #[schema(schema_with = super::schemas::request_type)]
     pub request_type: RequestType,
-    #[schema(value_type = String, example = "draft")]
+    #[schema(schema_with = super::schemas::request_status)]
     pub status: RequestStatus,
     pub status_label: &'static str,
     pub requester: OrgView,
@@ -104,24 +104,11 @@ pub struct RequestView {
     pub signatures: Vec<SignatureView>,
     pub attachments: Vec<AttachmentView>,
     /// What the caller may do now (`edit`, `release`, `sign`, …).
+    #[schema(schema_with = super::schemas::actions)]
     pub actions: Vec<&'static str>,
     pub copied_from_id: Option<i64>,
     pub created_at: String,
     pub last_event_at: String,
-}
-
-pub fn action_code(a: adesao_domain::access::Action) -> &'static str {
-    use adesao_domain::access::Action::*;
-    match a {
-        Edit => "edit",
-        Release => "release",
-        Sign => "sign",
-        Cancel => "cancel",
-        Approve => "approve",
-        Refuse => "refuse",
-        Grant => "grant",
-        Copy => "copy",
-    }
 }
 
 fn base(r: &Request) -> RequestView {
@@ -179,7 +166,7 @@ impl From<&RequestDetail> for RequestView {
             })
             .collect();
         v.attachments = d.attachments.iter().map(AttachmentView::from).collect();
-        v.actions = d.actions.iter().map(|a| action_code(*a)).collect();
+        v.actions = d.actions.iter().map(|a| a.code()).collect();
         v
     }
 }
@@ -189,9 +176,9 @@ pub struct ListItemView {
     pub id: i64,
     pub number: String,
     #[serde(rename = "type")]
-    #[schema(value_type = String, example = "adhesion")]
+    #[schema(schema_with = super::schemas::request_type)]
     pub request_type: RequestType,
-    #[schema(value_type = String, example = "draft")]
+    #[schema(schema_with = super::schemas::request_status)]
     pub status: RequestStatus,
     pub requester: OrgAcronym,
     pub provider: OrgAcronym,
@@ -253,9 +240,9 @@ pub struct EventView {
     pub at: String,
     pub actor: Named,
     pub action: String,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schemas::nullable_request_status)]
     pub from_status: Option<RequestStatus>,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schemas::nullable_request_status)]
     pub to_status: Option<RequestStatus>,
     pub comment: Option<String>,
 }

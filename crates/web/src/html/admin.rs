@@ -3,12 +3,12 @@
 use adesao_services::requests::{ListPage, actor_of};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::Layout;
-use super::requests::error_page;
+use super::extract::PageQuery;
+use super::{Layout, PageError};
 use crate::format;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub struct OutboxPage {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct PageQuery {
+pub struct OutboxQuery {
     pagina: String,
 }
 
@@ -42,43 +42,45 @@ pub struct PageQuery {
 pub async fn outbox(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<PageQuery>,
-) -> Response {
-    let page = ListPage::clamp_page(q.pagina.parse::<i64>().unwrap_or(1));
-    match state
+    PageQuery(q): PageQuery<OutboxQuery>,
+) -> Result<Response, PageError> {
+    let page = ListPage::clamp_page(q.pagina.trim().parse::<i64>().unwrap_or(1));
+    let (items, page, _) = state
         .requests
-        .outbox(&actor_of(&user.account), page, PER_PAGE)
-        .await
-    {
-        Ok(items) => OutboxPage {
-            layout: Layout::for_user(&user),
-            next: (items.len() as i64 == PER_PAGE && page < ListPage::MAX_PAGE).then_some(page + 1),
-            prev: (page > 1).then_some(page - 1),
-            rows: items
-                .iter()
-                .map(|m| {
-                    let status = match m.status {
-                        adesao_store::outbox::DeliveryStatus::Pending => "Pendente",
-                        adesao_store::outbox::DeliveryStatus::Sent => "Enviada",
-                        adesao_store::outbox::DeliveryStatus::Failed => "Falhou",
-                    };
-                    let channel = match m.channel {
-                        adesao_store::outbox::Channel::Email => "E-mail",
-                        adesao_store::outbox::Channel::Sms => "SMS",
-                    };
-                    (
-                        format::datetime(m.created_at),
-                        channel,
-                        m.recipient.clone(),
-                        m.subject.clone(),
-                        m.body.clone(),
-                        status,
-                        m.attempts,
-                    )
-                })
-                .collect(),
-        }
-        .into_response(),
-        Err(e) => error_page(e),
+        .outbox(
+            &actor_of(&user.account),
+            Some(page),
+            Some(PER_PAGE),
+            PER_PAGE,
+        )
+        .await?;
+    Ok(OutboxPage {
+        layout: Layout::for_user(&user),
+        next: (items.len() as i64 == PER_PAGE && page < ListPage::MAX_PAGE).then_some(page + 1),
+        prev: (page > 1).then_some(page - 1),
+        rows: items
+            .iter()
+            .map(|m| {
+                let status = match m.status {
+                    adesao_store::outbox::DeliveryStatus::Pending => "Pendente",
+                    adesao_store::outbox::DeliveryStatus::Sent => "Enviada",
+                    adesao_store::outbox::DeliveryStatus::Failed => "Falhou",
+                };
+                let channel = match m.channel {
+                    adesao_store::outbox::Channel::Email => "E-mail",
+                    adesao_store::outbox::Channel::Sms => "SMS",
+                };
+                (
+                    format::datetime(m.created_at),
+                    channel,
+                    m.recipient.clone(),
+                    m.subject.clone(),
+                    m.body.clone(),
+                    status,
+                    m.attempts,
+                )
+            })
+            .collect(),
     }
+    .into_response())
 }

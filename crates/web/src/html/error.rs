@@ -1,3 +1,4 @@
+use adesao_services::ServiceError;
 use adesao_store::StoreError;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,7 +12,10 @@ use super::Layout;
 #[derive(Debug)]
 pub enum PageError {
     NotFound,
+    MethodNotAllowed,
     BadRequest(String),
+    /// Values that are wrong (422), when no form is there to show them beside their fields.
+    Invalid(String),
     Forbidden(String),
     Conflict(String),
     TooMany(String),
@@ -36,6 +40,30 @@ impl From<StoreError> for PageError {
     }
 }
 
+/// Every refusal of the services as a page: the one mapping of the HTML skin (the API's is
+/// `From<ServiceError> for Problem`).
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound | ServiceError::PageNotFound { .. } => PageError::NotFound,
+            ServiceError::Forbidden(m) => PageError::Forbidden(m),
+            ServiceError::Conflict(m) => PageError::Conflict(m),
+            ServiceError::Unsupported(m) => PageError::BadRequest(m),
+            ServiceError::Invalid(issues) => PageError::Invalid(
+                issues
+                    .into_iter()
+                    .map(|i| i.message)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            ServiceError::RateLimited { message, .. } => PageError::TooMany(message),
+            ServiceError::Busy(m) => PageError::Unavailable(m),
+            ServiceError::Internal(cause) => PageError::Internal(cause),
+            ServiceError::Store(e) => PageError::from(e),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -53,7 +81,13 @@ impl IntoResponse for PageError {
                 "Página não encontrada",
                 "O endereço não existe ou você não tem acesso a ele.".to_owned(),
             ),
+            PageError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Ação não disponível neste endereço",
+                "Este endereço não aceita esse tipo de envio. Volte à página anterior e use os botões dela.".to_owned(),
+            ),
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Requisição inválida", m),
+            PageError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "Dados inválidos", m),
             PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Acesso negado", m),
             PageError::Conflict(m) => (StatusCode::CONFLICT, "Ação não realizada", m),
             PageError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "Aguarde um pouco", m),
@@ -83,5 +117,22 @@ impl IntoResponse for PageError {
             },
         )
             .into_response()
+    }
+}
+
+/// A refusal of an upload shown beside the file field (the status and the message), when it is
+/// about the file; any other refusal comes back to be answered with the error page.
+pub fn beside_the_file(e: ServiceError) -> Result<(StatusCode, String), ServiceError> {
+    match e {
+        ServiceError::Unsupported(message) => Ok((StatusCode::UNSUPPORTED_MEDIA_TYPE, message)),
+        other => {
+            let issues = other.into_issues()?;
+            let message = issues
+                .into_iter()
+                .map(|i| i.message)
+                .collect::<Vec<_>>()
+                .join(" ");
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, message))
+        }
     }
 }

@@ -4,13 +4,14 @@ use adesao_services::secret::random_token;
 use adesao_services::{Attempt, LoginError};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
+use super::extract::PageQuery;
 use super::{FormError, Layout, PageError};
 use crate::client::ClientAddr;
 use crate::csrf::{CsrfForm, PlainForm, check_origin, tokens_match};
@@ -56,7 +57,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     jar: CookieJar,
-    Query(query): Query<LoginQuery>,
+    PageQuery(query): PageQuery<LoginQuery>,
 ) -> Response {
     let next = safe_next(query.next.as_deref());
     if user.is_some() {

@@ -1,7 +1,8 @@
 //! The server-rendered UI (askama templates over the gov.br Design System).
 
 pub mod admin;
-mod error;
+pub mod error;
+pub mod extract;
 pub mod login;
 pub mod pages;
 pub mod requests;

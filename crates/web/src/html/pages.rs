@@ -48,3 +48,8 @@ pub async fn terms(user: Option<CurrentUser>) -> TermsPage {
 pub async fn not_found() -> super::PageError {
     super::PageError::NotFound
 }
+
+/// A method the address does not take (a form posted to a page, say).
+pub async fn method_not_allowed() -> super::PageError {
+    super::PageError::MethodNotAllowed
+}

@@ -4,15 +4,15 @@
 use adesao_domain::Volume;
 use adesao_services::ServiceError;
 use adesao_services::requests::actor_of;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::detail::DetailPage;
-use super::error_page;
 use crate::csrf::CsrfForm;
-use crate::html::FormError;
+use crate::html::extract::PagePath;
+use crate::html::{FormError, PageError};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -47,14 +47,9 @@ async fn detail_with_errors(
     id: i64,
     e: ServiceError,
     adjust: impl FnOnce(&mut DetailPage),
-) -> Response {
-    let ServiceError::Invalid(issues) = e else {
-        return error_page(e);
-    };
-    let detail = match state.requests.detail(&actor_of(&user.account), id).await {
-        Ok(d) => d,
-        Err(e) => return error_page(e),
-    };
+) -> Result<Response, PageError> {
+    let issues = e.into_issues()?;
+    let detail = state.requests.detail(&actor_of(&user.account), id).await?;
     let mut page = DetailPage::new(user, &detail, None, state.max_upload_bytes);
     adjust(&mut page);
     for issue in issues {
@@ -73,51 +68,51 @@ async fn detail_with_errors(
             message: issue.message,
         });
     }
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 pub async fn release(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<CommentForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match state
         .requests
         .release(&actor_of(&user.account), id, Some(&form.comment))
         .await
     {
-        Ok(_) => done(id, "liberada"),
+        Ok(_) => Ok(done(id, "liberada")),
         Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
     }
 }
 
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<CommentForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match state
         .requests
         .cancel(&actor_of(&user.account), id, Some(&form.comment))
         .await
     {
-        Ok(_) => done(id, "cancelada"),
+        Ok(_) => Ok(done(id, "cancelada")),
         Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
     }
 }
 
 pub async fn approve(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<ApproveForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let volume = Volume::parse(&form.authorized_volume);
     match state
         .requests
         .approve(&actor_of(&user.account), id, volume, Some(&form.comment))
         .await
     {
-        Ok(_) => done(id, "aprovada"),
+        Ok(_) => Ok(done(id, "aprovada")),
         Err(e) => {
             detail_with_errors(&state, &user, id, e, |p| {
                 p.authorized_volume = form.authorized_volume.clone();
@@ -130,15 +125,15 @@ pub async fn approve(
 
 pub async fn refuse(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<RefuseForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match state
         .requests
         .refuse(&actor_of(&user.account), id, &form.justification)
         .await
     {
-        Ok(_) => done(id, "recusada"),
+        Ok(_) => Ok(done(id, "recusada")),
         Err(e) => {
             detail_with_errors(&state, &user, id, e, |p| {
                 p.justification = form.justification.clone()
@@ -150,26 +145,26 @@ pub async fn refuse(
 
 pub async fn grant(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<CommentForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match state
         .requests
         .grant(&actor_of(&user.account), id, Some(&form.comment))
         .await
     {
-        Ok(_) => done(id, "deferida"),
+        Ok(_) => Ok(done(id, "deferida")),
         Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
     }
 }
 
 pub async fn copy(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, .. }: CsrfForm<CommentForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match state.requests.copy(&actor_of(&user.account), id).await {
-        Ok(new) => done(new.id, "copiada"),
+        Ok(new) => Ok(done(new.id, "copiada")),
         Err(e) => detail_with_errors(&state, &user, id, e, |_| {}).await,
     }
 }

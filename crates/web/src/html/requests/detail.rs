@@ -7,12 +7,14 @@ use adesao_services::requests::{RequestDetail, actions as act, actor_of};
 use adesao_store::events::Event;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{error_page, flash_text};
+use super::flash_text;
 use crate::format;
+use crate::html::PageError;
+use crate::html::extract::{PagePath, PageQuery};
 use crate::html::{FormError, Layout};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -223,7 +225,7 @@ impl DetailPage {
                 grant: has(Action::Grant),
                 copy: has(Action::Copy),
             },
-            can_create: user.account.has_role(Role::Manager),
+            can_create: adesao_domain::access::can_create(&actor_of(&user.account)),
             history: d.history.iter().map(history_line).collect(),
             authorized_volume: format::count(r.requested_volume),
             approve_comment: String::new(),
@@ -243,13 +245,9 @@ pub struct DetailQuery {
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
-    Query(q): Query<DetailQuery>,
-) -> Response {
-    match state.requests.detail(&actor_of(&user.account), id).await {
-        Ok(d) => {
-            DetailPage::new(&user, &d, flash_text(&q.msg), state.max_upload_bytes).into_response()
-        }
-        Err(e) => error_page(e),
-    }
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<DetailQuery>,
+) -> Result<Response, PageError> {
+    let detail = state.requests.detail(&actor_of(&user.account), id).await?;
+    Ok(DetailPage::new(&user, &detail, flash_text(&q.msg), state.max_upload_bytes).into_response())
 }

@@ -1,20 +1,21 @@
 //! 1.3 choose the API, 1.4–1.6 the form (Incluir), and Alterar.
 
+use adesao_domain::access::{self, Action};
 use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS};
 use adesao_domain::{FieldIssue, LegalBasis, RequestType, Role, Volume};
 use adesao_services::ServiceError;
 use adesao_services::requests::catalogue::CatalogueEntry;
-use adesao_services::requests::{PurposePatch, RequestPatch, actor_of};
+use adesao_services::requests::{PatchInput, RequestPatch, actor_of};
 use adesao_store::requests::Request;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::error_page;
 use crate::csrf::CsrfForm;
+use crate::html::extract::{PagePath, PageQuery};
 use crate::html::{FormError, Layout, PageError};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -28,25 +29,30 @@ pub struct ChooseApiPage {
 }
 
 /// 1.3 — Selecione a API desejada.
-pub async fn choose_api(State(state): State<AppState>, user: CurrentUser) -> Response {
-    if !user.account.has_role(Role::Manager) {
-        return PageError::Forbidden(
-            "Apenas gestores podem incluir solicitações de adesão.".into(),
-        )
-        .into_response();
-    }
-    match state.requests.catalogue().await {
-        Ok(entries) => ChooseApiPage {
-            layout: Layout::for_user(&user),
-            errors: Vec::new(),
-            apis: entries
-                .iter()
-                .map(|e| (e.api.id, format!("{} ({})", e.api.name, e.provider.acronym)))
-                .collect(),
-        }
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+pub async fn choose_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    access::check_create(&actor_of(&user.account)).map_err(ServiceError::from)?;
+    Ok(choose_api_page(&state, &user, Vec::new())
+        .await?
+        .into_response())
+}
+
+async fn choose_api_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Vec<FormError>,
+) -> Result<ChooseApiPage, ServiceError> {
+    let entries = state.requests.catalogue().await?;
+    Ok(ChooseApiPage {
+        layout: Layout::for_user(user),
+        errors,
+        apis: entries
+            .iter()
+            .map(|e| (e.api.id, format!("{} ({})", e.api.name, e.provider.acronym)))
+            .collect(),
+    })
 }
 
 /// What the user typed, kept as typed so a refused form comes back as it was.
@@ -95,31 +101,26 @@ impl RequestForm {
         }
     }
 
-    /// The typed input for the service. Values that cannot even be read (an id that is not a
-    /// number) become `None`, which the service reports as "select from the list".
-    fn patch(&self) -> RequestPatch {
+    /// The input for the service, which judges the codes as it does the API's. Values that
+    /// cannot even be read (an id that is not a number) become `None`, which the service
+    /// reports as "select from the list".
+    fn patch(&self) -> Result<RequestPatch, ServiceError> {
         let id = |s: &str| s.trim().parse::<i64>().ok();
-        RequestPatch {
+        PatchInput {
             api_id: id(&self.api_id),
-            request_type: self.request_type.parse::<RequestType>().ok(),
+            request_type: Some(self.request_type.clone()),
             it_director_id: id(&self.it_director_id),
             technical_lead_id: id(&self.technical_lead_id),
             requested_volume: Some(Volume::parse(&self.requested_volume)),
-            purpose: PurposePatch {
-                legal_bases: Some(
-                    self.legal_bases
-                        .iter()
-                        .filter_map(|c| c.parse::<LegalBasis>().ok())
-                        .collect(),
-                ),
-                legal_basis_other: Some(self.legal_basis_other.clone()),
-                data_usage: Some(self.data_usage.clone()),
-                public_policies: Some(self.public_policies.clone()),
-                legal_provision: Some(self.legal_provision.clone()),
-                citizen_results: Some(self.citizen_results.clone()),
-                retention: Some(self.retention.clone()),
-            },
+            legal_bases: Some(self.legal_bases.clone()),
+            legal_basis_other: Some(self.legal_basis_other.clone()),
+            data_usage: Some(self.data_usage.clone()),
+            public_policies: Some(self.public_policies.clone()),
+            legal_provision: Some(self.legal_provision.clone()),
+            citizen_results: Some(self.citizen_results.clone()),
+            retention: Some(self.retention.clone()),
         }
+        .judge()
     }
 
     fn section_value(&self, field: &str) -> &str {
@@ -277,118 +278,89 @@ pub struct NewQuery {
 pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<NewQuery>,
-) -> Response {
-    if !user.account.has_role(Role::Manager) {
-        return PageError::Forbidden(
-            "Apenas gestores podem incluir solicitações de adesão.".into(),
-        )
-        .into_response();
-    }
+    PageQuery(q): PageQuery<NewQuery>,
+) -> Result<Response, PageError> {
+    access::check_create(&actor_of(&user.account)).map_err(ServiceError::from)?;
     let Some(api_id) = q.api_id.as_deref().and_then(|s| s.parse::<i64>().ok()) else {
-        let page = match state.requests.catalogue().await {
-            Ok(entries) => ChooseApiPage {
-                layout: Layout::for_user(&user),
-                errors: vec![FormError::field("api_id", "Selecione a API necessária.")],
-                apis: entries
-                    .iter()
-                    .map(|e| (e.api.id, format!("{} ({})", e.api.name, e.provider.acronym)))
-                    .collect(),
-            },
-            Err(e) => return error_page(e),
-        };
-        return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        let errors = vec![FormError::field("api_id", "Selecione a API necessária.")];
+        let page = choose_api_page(&state, &user, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let entry = match state.requests.catalogue_entry(api_id).await {
-        Ok(e) => e,
-        Err(e) => return error_page(e),
-    };
+    let entry = state.requests.catalogue_entry(api_id).await?;
     let f = RequestForm {
         request_type: RequestType::Adhesion.code().to_owned(),
         ..RequestForm::default()
     };
-    match form_page(&state, &user, &entry, f, Vec::new(), None).await {
-        Ok(page) => page.into_response(),
-        Err(e) => error_page(e),
-    }
+    Ok(form_page(&state, &user, &entry, f, Vec::new(), None)
+        .await?
+        .into_response())
 }
 
 /// 1.6 — Incluir.
 pub async fn create(
     State(state): State<AppState>,
     CsrfForm { user, form }: CsrfForm<RequestForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    match state.requests.create(&actor, form.patch(), None).await {
+    let created = match form.patch() {
+        Ok(patch) => state.requests.create(&actor, patch, None).await,
+        Err(e) => Err(e),
+    };
+    let issues = match created {
         Ok(request) => {
-            Redirect::to(&format!("/solicitacoes/{}?msg=incluida", request.id)).into_response()
+            let to = format!("/solicitacoes/{}?msg=incluida", request.id);
+            return Ok(Redirect::to(&to).into_response());
         }
-        Err(ServiceError::Invalid(issues)) => {
-            let Some(api_id) = form.api_id.parse::<i64>().ok() else {
-                return PageError::BadRequest("Selecione a API necessária.".into()).into_response();
-            };
-            let entry = match state.requests.catalogue_entry(api_id).await {
-                Ok(e) => e,
-                Err(e) => return error_page(e),
-            };
-            match form_page(&state, &user, &entry, form, issues, None).await {
-                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-                Err(e) => error_page(e),
-            }
-        }
-        Err(e) => error_page(e),
-    }
+        Err(e) => e.into_issues()?,
+    };
+    let api_id = form
+        .api_id
+        .parse::<i64>()
+        .map_err(|_| PageError::BadRequest("Selecione a API necessária.".into()))?;
+    let entry = state.requests.catalogue_entry(api_id).await?;
+    let page = form_page(&state, &user, &entry, form, issues, None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// Alterar — the form filled with the request.
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Response {
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    let detail = match state
+    let detail = state.requests.detail_for(&actor, id, Action::Edit).await?;
+    let entry = state
         .requests
-        .detail_for(&actor, id, adesao_domain::access::Action::Edit)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return error_page(e),
-    };
-    let entry = match state.requests.catalogue_entry(detail.request.api_id).await {
-        Ok(e) => e,
-        Err(e) => return error_page(e),
-    };
+        .catalogue_entry(detail.request.api_id)
+        .await?;
     let f = RequestForm::of_request(&detail.request);
-    match form_page(&state, &user, &entry, f, Vec::new(), Some(&detail.request)).await {
-        Ok(page) => page.into_response(),
-        Err(e) => error_page(e),
-    }
+    let page = form_page(&state, &user, &entry, f, Vec::new(), Some(&detail.request)).await?;
+    Ok(page.into_response())
 }
 
 /// Alterar — saving.
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<RequestForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    match state.requests.update(&actor, id, form.patch()).await {
-        Ok(_) => Redirect::to(&format!("/solicitacoes/{id}?msg=alterada")).into_response(),
-        Err(ServiceError::Invalid(issues)) => {
-            let detail = match state.requests.detail(&actor, id).await {
-                Ok(d) => d,
-                Err(e) => return error_page(e),
-            };
-            let entry = match state.requests.catalogue_entry(detail.request.api_id).await {
-                Ok(e) => e,
-                Err(e) => return error_page(e),
-            };
-            match form_page(&state, &user, &entry, form, issues, Some(&detail.request)).await {
-                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-                Err(e) => error_page(e),
-            }
+    let updated = match form.patch() {
+        Ok(patch) => state.requests.update(&actor, id, patch).await,
+        Err(e) => Err(e),
+    };
+    let issues = match updated {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/solicitacoes/{id}?msg=alterada")).into_response());
         }
-        Err(e) => error_page(e),
-    }
+        Err(e) => e.into_issues()?,
+    };
+    let detail = state.requests.detail(&actor, id).await?;
+    let entry = state
+        .requests
+        .catalogue_entry(detail.request.api_id)
+        .await?;
+    let page = form_page(&state, &user, &entry, form, issues, Some(&detail.request)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -1,18 +1,19 @@
 //! 1.1/1.11 — Solicitações de Adesão e Alteração de Volumetria dos Órgãos.
 
-use adesao_domain::{RequestNumber, RequestStatus, RequestType, Role};
-use adesao_services::requests::{Show, actor_of};
-use adesao_store::request_list::Filter;
+use adesao_domain::access;
+use adesao_domain::{RequestStatus, RequestType};
+use adesao_services::requests::{self, Show, actor_of};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::{error_page, flash_text};
+use super::flash_text;
 use crate::format;
-use crate::html::{FormError, Layout};
+use crate::html::extract::PageQuery;
+use crate::html::{FormError, Layout, PageError};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -76,68 +77,92 @@ pub struct ListPage {
     next_link: Option<String>,
 }
 
+/// Where each field of the list's query is on the page (services name them as the API does).
+fn page_field(field: &str) -> &'static str {
+    match field {
+        "number" => "numero",
+        "type" => "tipo",
+        "status" => "situacao",
+        "show" => "mostrar",
+        "requester_id" => "solicitante",
+        "provider_id" => "cedente",
+        "api_id" => "api",
+        _ => "pagina",
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(mut q): Query<ListQuery>,
-) -> Response {
+    PageQuery(mut q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    let show = Show::parse(&q.mostrar)
-        .filter(|s| Show::choices(&actor).contains(s))
-        .unwrap_or(Show::default_for(&actor));
-    q.mostrar = show.code().to_owned();
+    let text = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
+    // A select holds ids; anything else in them is a hand-made address.
+    let id = |s: &str| -> Result<Option<i64>, PageError> {
+        match s.trim() {
+            "" => Ok(None),
+            t => t
+                .parse()
+                .map(Some)
+                .map_err(|_| PageError::BadRequest("O filtro tem um valor inválido.".into())),
+        }
+    };
+    let query = requests::ListQuery {
+        show: text(&q.mostrar),
+        number: text(&q.numero),
+        request_type: text(&q.tipo),
+        status: text(&q.situacao),
+        requester_id: id(&q.solicitante)?,
+        provider_id: id(&q.cedente)?,
+        api_id: id(&q.api)?,
+        // Past the last page the list shows the last one (below); past any page there can be,
+        // the highest there can be.
+        page: Some(requests::ListPage::clamp_page(
+            q.pagina.trim().parse().unwrap_or(1),
+        )),
+        per_page: Some(PER_PAGE),
+    };
     let mut errors = Vec::new();
     let mut number_error = None;
-    let number = match q.numero.trim() {
-        "" => None,
-        text => match RequestNumber::parse(text) {
-            Ok(n) => Some(n.to_string()),
-            Err(e) => {
-                number_error = Some(e.to_string());
-                errors.push(FormError::field("numero", e.to_string()));
-                None
+    let params = match query.judge(&actor, PER_PAGE) {
+        Ok(params) => Some(params),
+        Err(e) => {
+            for issue in e.into_issues()? {
+                if issue.field == "number" {
+                    number_error = Some(issue.message.clone());
+                }
+                errors.push(FormError::field(page_field(issue.field), issue.message));
             }
-        },
-    };
-    let id = |s: &str| s.trim().parse::<i64>().ok();
-    let filter = Filter {
-        number,
-        request_type: q.tipo.parse::<RequestType>().ok(),
-        status: q.situacao.parse::<RequestStatus>().ok(),
-        requester_id: id(&q.solicitante),
-        provider_id: id(&q.cedente),
-        api_id: id(&q.api),
-    };
-    let page_number = adesao_services::requests::ListPage::clamp_page(id(&q.pagina).unwrap_or(1));
-
-    let (catalogue, organizations) = match (
-        state.requests.catalogue().await,
-        state.requests.organizations().await,
-    ) {
-        (Ok(c), Ok(o)) => (c, o),
-        (Err(e), _) | (_, Err(e)) => return error_page(e),
-    };
-    let (rows, total, pages) = if errors.is_empty() {
-        match state
-            .requests
-            .list(&actor, show, &filter, page_number, PER_PAGE)
-            .await
-        {
-            Ok(p) => {
-                let total_text = if p.total_is_capped() {
-                    format!("Mais de {} solicitações", format::count(p.total))
-                } else if p.total == 1 {
-                    "1 solicitação".to_owned()
-                } else {
-                    format!("{} solicitações", format::count(p.total))
-                };
-                let pages = p.pages();
-                (p.items, total_text, pages)
-            }
-            Err(e) => return error_page(e),
+            None
         }
-    } else {
-        (Vec::new(), "Corrija o filtro para pesquisar.".to_owned(), 1)
+    };
+    let show = params
+        .as_ref()
+        .map_or_else(|| Show::default_for(&actor), |p| p.show);
+    q.mostrar = show.code().to_owned();
+    let catalogue = state.requests.catalogue().await?;
+    let organizations = state.requests.organizations().await?;
+    let (rows, total, pages, page_number) = match params {
+        Some(mut params) => {
+            params.past_the_end_shows_last = true;
+            let listed = state.requests.list(&actor, &params).await?;
+            let total_text = if listed.total_is_capped() {
+                format!("Mais de {} solicitações", format::count(listed.total))
+            } else if listed.total == 1 {
+                "1 solicitação".to_owned()
+            } else {
+                format!("{} solicitações", format::count(listed.total))
+            };
+            let pages = listed.pages();
+            (listed.items, total_text, pages, listed.page)
+        }
+        None => (
+            Vec::new(),
+            "Corrija o filtro para pesquisar.".to_owned(),
+            1,
+            1,
+        ),
     };
 
     let link = |n: i64| {
@@ -190,7 +215,7 @@ pub async fn show(
             .iter()
             .map(|e| (e.api.id.to_string(), e.api.name.clone()))
             .collect(),
-        can_create: user.account.has_role(Role::Manager),
+        can_create: access::can_create(&actor),
         rows: rows
             .iter()
             .map(|r| Row {
@@ -220,5 +245,5 @@ pub async fn show(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    (status, page).into_response()
+    Ok((status, page).into_response())
 }

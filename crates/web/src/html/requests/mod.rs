@@ -7,33 +7,6 @@ pub mod form;
 pub mod list;
 pub mod signing;
 
-use adesao_services::ServiceError;
-use axum::response::{IntoResponse, Response};
-
-use super::PageError;
-
-/// A service error that is not about a field: the error page.
-pub fn error_page(e: ServiceError) -> Response {
-    match e {
-        ServiceError::NotFound => PageError::NotFound.into_response(),
-        ServiceError::Forbidden(m) => PageError::Forbidden(m).into_response(),
-        ServiceError::Conflict(m) => PageError::Conflict(m).into_response(),
-        ServiceError::Unsupported(m) => PageError::BadRequest(m).into_response(),
-        ServiceError::Invalid(issues) => PageError::BadRequest(
-            issues
-                .into_iter()
-                .map(|i| i.message)
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-        .into_response(),
-        ServiceError::RateLimited { message, .. } => PageError::TooMany(message).into_response(),
-        ServiceError::Busy(m) => PageError::Unavailable(m).into_response(),
-        ServiceError::Internal(cause) => PageError::Internal(cause).into_response(),
-        ServiceError::Store(e) => PageError::from(e).into_response(),
-    }
-}
-
 /// Fixed confirmation messages, passed in the URL by code after a redirect.
 pub fn flash_text(code: &str) -> Option<&'static str> {
     Some(match code {

@@ -1,7 +1,7 @@
 //! 1.8–1.10 — Assinar: the DSI summary, the SMS authorisation, the signature; and the list of
 //! the user's pending signatures.
 
-use adesao_domain::Role;
+use adesao_domain::access::Action;
 use adesao_domain::dsi::{CONDITIONS, HEADER_MINISTRY, HEADER_SECRETARIAT};
 use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS};
 use adesao_services::ServiceError;
@@ -9,14 +9,15 @@ use adesao_services::requests::signing::dsi_sha256;
 use adesao_services::requests::{RequestDetail, actor_of};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{error_page, flash_text};
+use super::flash_text;
 use crate::csrf::CsrfForm;
 use crate::format;
+use crate::html::extract::{PagePath, PageQuery};
 use crate::html::{FormError, Layout, PageError};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -96,18 +97,11 @@ impl SignPage {
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Response {
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    let detail = match state
-        .requests
-        .detail_for(&actor, id, adesao_domain::access::Action::Sign)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return error_page(e),
-    };
-    SignPage::new(&user, &detail).into_response()
+    let detail = state.requests.detail_for(&actor, id, Action::Sign).await?;
+    Ok(SignPage::new(&user, &detail).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -119,36 +113,22 @@ pub struct SignForm {
 /// Assinar: signs at once within an authorisation window, otherwise asks for the SMS code.
 pub async fn sign(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<SignForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
     // Before anything is sent: an SMS (and a place in the hourly quota) only for a request this
     // user may sign now.
-    if let Err(e) = state
+    state
         .requests
-        .check_allowed(&actor, id, adesao_domain::access::Action::Sign)
-        .await
-    {
-        return error_page(e);
+        .check_allowed(&actor, id, Action::Sign)
+        .await?;
+    if let Some(session_id) = state.requests.active_authorization(&actor).await? {
+        return finish(&state, &user, id, session_id, &form.dsi_sha256).await;
     }
-    let authorized = match state.requests.active_authorization(&actor).await {
-        Ok(a) => a,
-        Err(e) => return error_page(e),
-    };
-    match authorized {
-        Some(session_id) => finish(&state, &user, id, session_id, &form.dsi_sha256).await,
-        None => match state.requests.start_signing_session(&actor).await {
-            Ok(session) => Redirect::to(&authorization_link(
-                session.id,
-                &id.to_string(),
-                &form.dsi_sha256,
-                None,
-            ))
-            .into_response(),
-            Err(e) => error_page(e),
-        },
-    }
+    let session = state.requests.start_signing_session(&actor).await?;
+    let link = authorization_link(session.id, &id.to_string(), &form.dsi_sha256, None);
+    Ok(Redirect::to(&link).into_response())
 }
 
 /// The authorisation page of session `session_id`, for request `request_id` and the DSI digest
@@ -184,33 +164,27 @@ async fn finish(
     id: i64,
     session_id: i64,
     expected: &str,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
     // The page always posts the digest of the DSI it showed; without it there is no telling
     // whether the signer read the version being signed, so nothing is signed.
     let expected = hex_digest(expected);
     if expected.is_empty() {
-        return PageError::Conflict(
+        return Err(PageError::Conflict(
             "Não foi possível confirmar qual versão do documento você leu. Abra o documento novamente e clique em Assinar."
                 .into(),
-        )
-        .into_response();
+        ));
     }
-    match state
+    let signed = state
         .requests
         .sign(&actor, id, session_id, Some(&expected))
-        .await
-    {
-        Ok(r) => {
-            let msg = if r.status == adesao_domain::RequestStatus::ProviderReview {
-                "enviada"
-            } else {
-                "assinada"
-            };
-            Redirect::to(&format!("/solicitacoes/{id}?msg={msg}")).into_response()
-        }
-        Err(e) => error_page(e),
-    }
+        .await?;
+    let msg = if signed.status == adesao_domain::RequestStatus::ProviderReview {
+        "enviada"
+    } else {
+        "assinada"
+    };
+    Ok(Redirect::to(&format!("/solicitacoes/{id}?msg={msg}")).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -276,22 +250,12 @@ async fn authorize_page(
 pub async fn authorize_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(session_id): Path<i64>,
-    Query(q): Query<AuthorizeQuery>,
-) -> Response {
-    match authorize_page(
-        &state,
-        &user,
-        session_id,
-        &q.solicitacao,
-        &q.dsi,
-        flash_text(&q.msg),
-    )
-    .await
-    {
-        Ok(page) => page.into_response(),
-        Err(e) => error_page(e),
-    }
+    PagePath(session_id): PagePath<i64>,
+    PageQuery(q): PageQuery<AuthorizeQuery>,
+) -> Result<Response, PageError> {
+    let flash = flash_text(&q.msg);
+    let page = authorize_page(&state, &user, session_id, &q.solicitacao, &q.dsi, flash).await?;
+    Ok(page.into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -305,63 +269,51 @@ pub struct CodeForm {
 /// Autorizar, then sign the request that asked for it.
 pub async fn authorize(
     State(state): State<AppState>,
-    Path(session_id): Path<i64>,
+    PagePath(session_id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<CodeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    match state
+    let issues = match state
         .requests
         .authorize_signing(&actor, session_id, &form.code)
         .await
     {
-        Ok(_) => match form.solicitacao.parse::<i64>() {
-            Ok(id) => finish(&state, &user, id, session_id, &form.dsi).await,
-            Err(_) => Redirect::to("/assinaturas-pendentes").into_response(),
-        },
-        Err(ServiceError::Invalid(issues)) => {
-            let mut page = match authorize_page(
-                &state,
-                &user,
-                session_id,
-                &form.solicitacao,
-                &form.dsi,
-                None,
-            )
-            .await
-            {
-                Ok(p) => p,
-                Err(e) => return error_page(e),
+        Ok(_) => {
+            return match form.solicitacao.parse::<i64>() {
+                Ok(id) => finish(&state, &user, id, session_id, &form.dsi).await,
+                Err(_) => Ok(Redirect::to("/assinaturas-pendentes").into_response()),
             };
-            for issue in issues {
-                page.code_error = Some(issue.message.clone());
-                page.errors.push(FormError::field("code", issue.message));
-            }
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
-        Err(e) => error_page(e),
+        Err(e) => e.into_issues()?,
+    };
+    let mut page = authorize_page(
+        &state,
+        &user,
+        session_id,
+        &form.solicitacao,
+        &form.dsi,
+        None,
+    )
+    .await?;
+    for issue in issues {
+        page.code_error = Some(issue.message.clone());
+        page.errors.push(FormError::field("code", issue.message));
     }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// Reenviar código.
 pub async fn resend(
     State(state): State<AppState>,
-    Path(session_id): Path<i64>,
+    PagePath(session_id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<CodeForm>,
-) -> Response {
-    match state
+) -> Result<Response, PageError> {
+    state
         .requests
         .resend_code(&actor_of(&user.account), session_id)
-        .await
-    {
-        Ok(_) => Redirect::to(&authorization_link(
-            session_id,
-            &form.solicitacao,
-            &form.dsi,
-            Some("reenviado"),
-        ))
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+        .await?;
+    let link = authorization_link(session_id, &form.solicitacao, &form.dsi, Some("reenviado"));
+    Ok(Redirect::to(&link).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -372,37 +324,30 @@ pub struct PendingPage {
 }
 
 /// Minhas assinaturas pendentes.
-pub async fn pending(State(state): State<AppState>, user: CurrentUser) -> Response {
-    if !user.account.has_role(Role::ItDirector) && !user.account.has_role(Role::TechnicalLead) {
-        return PendingPage {
-            layout: Layout::for_user(&user),
-            rows: Vec::new(),
-        }
-        .into_response();
-    }
-    match state
+pub async fn pending(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let list = state
         .requests
         .pending_signatures(&actor_of(&user.account))
-        .await
-    {
-        Ok(list) => PendingPage {
-            layout: Layout::for_user(&user),
-            rows: list
-                .iter()
-                .map(|r| {
-                    (
-                        r.id,
-                        r.number.clone(),
-                        format!("{} ({})", r.api_name, r.provider.acronym),
-                        r.request_type.label(),
-                        format::count(r.requested_volume),
-                    )
-                })
-                .collect(),
-        }
-        .into_response(),
-        Err(e) => error_page(e),
+        .await?;
+    Ok(PendingPage {
+        layout: Layout::for_user(&user),
+        rows: list
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.number.clone(),
+                    format!("{} ({})", r.api_name, r.provider.acronym),
+                    r.request_type.label(),
+                    format::count(r.requested_volume),
+                )
+            })
+            .collect(),
     }
+    .into_response())
 }
 
 #[cfg(test)]
