@@ -109,7 +109,7 @@ async fn main() -> anyhow::Result<()> {
         ..Filter::default()
     };
     let by_number = Filter {
-        number: Some(some_number),
+        number: Some(adesao_domain::RequestNumber::parse(&some_number)?),
         ..Filter::default()
     };
     let by_api_status = Filter {

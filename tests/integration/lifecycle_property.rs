@@ -59,12 +59,13 @@ fn step() -> impl Strategy<Value = (usize, Step)> {
 fn purpose() -> PurposePatch {
     PurposePatch {
         legal_bases: Some(vec![LegalBasis::PublicPolicy]),
-        legal_basis_other: None,
-        data_usage: Some("Validação cadastral.".into()),
-        public_policies: Some("Assistência estudantil.".into()),
-        legal_provision: Some("Decreto nº 7.234/2010.".into()),
-        citizen_results: Some("Menos documentos.".into()),
-        retention: Some("Cinco anos.".into()),
+        texts: vec![
+            ("data_usage", "Validação cadastral.".into()),
+            ("public_policies", "Assistência estudantil.".into()),
+            ("legal_provision", "Decreto nº 7.234/2010.".into()),
+            ("citizen_results", "Menos documentos.".into()),
+            ("retention", "Cinco anos.".into()),
+        ],
     }
 }
 

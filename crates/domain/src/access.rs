@@ -103,6 +103,62 @@ impl Action {
     }
 }
 
+/// The moves of the lifecycle (SPEC §4): which action takes a request from which status to
+/// which. The one table of them: [`RequestStatus::can_move_to`] reads it, and the services move
+/// a request to [`Action::target`]. (Sign moves the request only with its second signature.)
+pub const MOVES: [(Action, RequestStatus, RequestStatus); 8] = [
+    (
+        Action::Release,
+        RequestStatus::Draft,
+        RequestStatus::AwaitingSignatures,
+    ),
+    (
+        Action::Cancel,
+        RequestStatus::Draft,
+        RequestStatus::Cancelled,
+    ),
+    (
+        Action::Sign,
+        RequestStatus::AwaitingSignatures,
+        RequestStatus::ProviderReview,
+    ),
+    (
+        Action::Edit,
+        RequestStatus::AwaitingSignatures,
+        RequestStatus::Draft,
+    ),
+    (
+        Action::Cancel,
+        RequestStatus::AwaitingSignatures,
+        RequestStatus::Cancelled,
+    ),
+    (
+        Action::Approve,
+        RequestStatus::ProviderReview,
+        RequestStatus::Approved,
+    ),
+    (
+        Action::Refuse,
+        RequestStatus::ProviderReview,
+        RequestStatus::Refused,
+    ),
+    (
+        Action::Grant,
+        RequestStatus::Approved,
+        RequestStatus::Granted,
+    ),
+];
+
+impl Action {
+    /// Where this action takes a request in `from`, if it moves it at all.
+    pub fn target(self, from: RequestStatus) -> Option<RequestStatus> {
+        MOVES
+            .iter()
+            .find(|(action, f, _)| *action == self && *f == from)
+            .map(|(_, _, to)| *to)
+    }
+}
+
 /// Why an action is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {

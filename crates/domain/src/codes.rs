@@ -97,21 +97,12 @@ coded_enum!(
 );
 
 impl RequestStatus {
-    /// The moves of the lifecycle table of SPEC §4. Who may make each move is decided elsewhere;
-    /// this is only whether the move exists at all.
+    /// Whether some move of the lifecycle ([`crate::access::MOVES`]) goes from `self` to
+    /// `next`. Who may make it is decided elsewhere.
     pub fn can_move_to(self, next: RequestStatus) -> bool {
-        use RequestStatus::*;
-        matches!(
-            (self, next),
-            (Draft, AwaitingSignatures)
-                | (Draft, Cancelled)
-                | (AwaitingSignatures, ProviderReview)
-                | (AwaitingSignatures, Draft)
-                | (AwaitingSignatures, Cancelled)
-                | (ProviderReview, Approved)
-                | (ProviderReview, Refused)
-                | (Approved, Granted)
-        )
+        crate::access::MOVES
+            .iter()
+            .any(|(_, from, to)| *from == self && *to == next)
     }
 
     /// No move leaves a final state.

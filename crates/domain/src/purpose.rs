@@ -60,6 +60,17 @@ pub const SECTIONS: [Section; 5] = [
     },
 ];
 
+/// The free-text fields of a purpose, in the template's order: the other legal basis, then the
+/// five sections. Everything that goes through every text iterates this.
+pub const TEXT_FIELDS: [&str; 6] = [
+    "legal_basis_other",
+    "data_usage",
+    "public_policies",
+    "legal_provision",
+    "citizen_results",
+    "retention",
+];
+
 /// A field with a problem, named as in the JSON API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldIssue {
@@ -77,7 +88,8 @@ impl FieldIssue {
 }
 
 impl Purpose {
-    pub fn section_text(&self, field: &str) -> &str {
+    /// The text of a field of [`TEXT_FIELDS`] ("" for any other name).
+    pub fn text(&self, field: &str) -> &str {
         match field {
             "data_usage" => &self.data_usage,
             "public_policies" => &self.public_policies,
@@ -89,16 +101,33 @@ impl Purpose {
         }
     }
 
+    /// The text of a field of [`TEXT_FIELDS`], to change it.
+    pub fn text_mut(&mut self, field: &str) -> Option<&mut String> {
+        Some(match field {
+            "data_usage" => &mut self.data_usage,
+            "public_policies" => &mut self.public_policies,
+            "legal_provision" => &mut self.legal_provision,
+            "citizen_results" => &mut self.citizen_results,
+            "retention" => &mut self.retention,
+            "legal_basis_other" => &mut self.legal_basis_other,
+            _ => return None,
+        })
+    }
+
+    /// The texts by field, in [`TEXT_FIELDS`] order.
+    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        TEXT_FIELDS.into_iter().map(|f| (f, self.text(f)))
+    }
+
+    pub fn section_text(&self, field: &str) -> &str {
+        self.text(field)
+    }
+
     /// Problems that prevent saving at all: texts too long or holding control characters.
     /// Drafts may be incomplete.
     pub fn draft_issues(&self) -> Vec<FieldIssue> {
         let mut issues = Vec::new();
-        for field in SECTIONS
-            .iter()
-            .map(|s| s.field)
-            .chain(["legal_basis_other"])
-        {
-            let text = self.section_text(field);
+        for (field, text) in self.texts() {
             if let Some(issue) = crate::text::control_characters_issue(field, text) {
                 issues.push(issue);
             } else if text.chars().count() > MAX_SECTION_CHARS {

@@ -55,7 +55,9 @@ impl Default for AuthPolicy {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum LoginError {
+/// Every failure of [`AuthService`]: the refusals of a login, and the store's (whose text is for
+/// logs only).
+pub enum AuthError {
     #[error("{0}")]
     Cpf(CpfError),
     #[error("Informe a senha.")]
@@ -71,6 +73,12 @@ pub enum LoginError {
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Store(#[from] StoreError),
+}
+
+impl From<adesao_store::SqlError> for AuthError {
+    fn from(e: adesao_store::SqlError) -> Self {
+        AuthError::Store(e.into())
+    }
 }
 
 /// "1 segundo", "40 segundos", "1 minuto", "15 minutos" (whole minutes from a minute up).
@@ -148,10 +156,10 @@ impl AuthService {
         cpf_input: &str,
         password: &str,
         attempt: &Attempt<'_>,
-    ) -> Result<Login, LoginError> {
-        let cpf = Cpf::parse(cpf_input).map_err(LoginError::Cpf)?;
+    ) -> Result<Login, AuthError> {
+        let cpf = Cpf::parse(cpf_input).map_err(AuthError::Cpf)?;
         if password.is_empty() {
-            return Err(LoginError::MissingPassword);
+            return Err(AuthError::MissingPassword);
         }
         let device = self.known_device(&cpf, attempt.device).await?;
         let counted = self.reserve_attempt(&cpf, attempt.client, device).await?;
@@ -171,11 +179,11 @@ impl AuthService {
         };
         let (Some(account), Some(password_hash)) = (account, stored) else {
             tracing::info!(cpf = %cpf.masked(), client = attempt.client, "failed login");
-            return Err(LoginError::WrongCredentials);
+            return Err(AuthError::WrongCredentials);
         };
         if !account.organization.active {
             tracing::info!(cpf = %cpf.masked(), client = attempt.client, "failed login");
-            return Err(LoginError::WrongCredentials);
+            return Err(AuthError::WrongCredentials);
         }
         // Not a failure after all; and the mistakes made from here before are forgiven.
         auth_failures::delete(&mut conn, &counted.ids).await?;
@@ -202,11 +210,7 @@ impl AuthService {
     }
 
     /// The known device behind a browser's device cookie, if it is one of this CPF's user.
-    async fn known_device(
-        &self,
-        cpf: &Cpf,
-        token: Option<&str>,
-    ) -> Result<Option<i64>, LoginError> {
+    async fn known_device(&self, cpf: &Cpf, token: Option<&str>) -> Result<Option<i64>, AuthError> {
         let Some(token) = token else { return Ok(None) };
         let mut conn = self.db.acquire().await?;
         let Some((device, owner)) =
@@ -228,7 +232,7 @@ impl AuthService {
         cpf: &Cpf,
         client: &str,
         device: Option<i64>,
-    ) -> Result<Counted, LoginError> {
+    ) -> Result<Counted, AuthError> {
         let now = Timestamp::now();
         let since = now - self.policy.failure_window;
         let window = self.policy.failure_window;
@@ -264,7 +268,7 @@ impl AuthService {
         if let Some(free_at) = free_at {
             let secs = (free_at - now).as_secs().max(1) as u64;
             tracing::warn!(cpf = %cpf.masked(), client, secs, "login attempt refused by the rate limit");
-            return Err(LoginError::RateLimited {
+            return Err(AuthError::RateLimited {
                 retry_after_secs: secs,
             });
         }
@@ -273,13 +277,13 @@ impl AuthService {
             ids.push(auth_failures::record(&mut tx, Bucket::Ip, client, now).await?);
             ids.push(auth_failures::record(&mut tx, Bucket::Cpf, cpf.digits(), now).await?);
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(Counted { ids, pair })
     }
 
     /// Opens a browser session for a login; None when the user's password changed since it was
     /// verified (the login then failed after all).
-    pub async fn open_session(&self, login: &Login) -> Result<Option<NewSession>, StoreError> {
+    pub async fn open_session(&self, login: &Login) -> Result<Option<NewSession>, AuthError> {
         let token = secret::random_token();
         let csrf_token = secret::random_token();
         let now = Timestamp::now();
@@ -304,7 +308,7 @@ impl AuthService {
 
     /// The session behind a cookie token, if it is live and its user still may log in. Slides
     /// the idle expiry forward (at most once a minute, to spare the database a write per page).
-    pub async fn session(&self, token: &str) -> Result<Option<LiveSession>, StoreError> {
+    pub async fn session(&self, token: &str) -> Result<Option<LiveSession>, AuthError> {
         let now = Timestamp::now();
         let mut conn = self.db.acquire().await?;
         let Some((session, last_seen)) =
@@ -325,9 +329,9 @@ impl AuthService {
     }
 
     /// Ends the session behind a cookie token (Sair).
-    pub async fn close_session(&self, token: &str) -> Result<(), StoreError> {
+    pub async fn close_session(&self, token: &str) -> Result<(), AuthError> {
         let mut conn = self.db.acquire().await?;
-        sessions::delete_by_token_hash(&mut conn, &secret::token_hash(token)).await
+        Ok(sessions::delete_by_token_hash(&mut conn, &secret::token_hash(token)).await?)
     }
 
     /// Issues an API token for a login; None when the user's password changed since it was
@@ -335,7 +339,7 @@ impl AuthService {
     pub async fn issue_token(
         &self,
         login: &Login,
-    ) -> Result<Option<(String, Timestamp)>, StoreError> {
+    ) -> Result<Option<(String, Timestamp)>, AuthError> {
         let token = secret::random_token();
         let now = Timestamp::now();
         let expires_at = now + self.policy.token_ttl;
@@ -353,27 +357,27 @@ impl AuthService {
     }
 
     /// The account behind a bearer token, if the token is live and the user still may log in.
-    pub async fn token_account(&self, token: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn token_account(&self, token: &str) -> Result<Option<Account>, AuthError> {
         let mut conn = self.db.acquire().await?;
         let user_id =
             api_tokens::find_live_user(&mut conn, &secret::token_hash(token), Timestamp::now())
                 .await?;
         match user_id {
-            Some(id) => usable_account(&mut conn, id).await,
+            Some(id) => Ok(usable_account(&mut conn, id).await?),
             None => Ok(None),
         }
     }
 
     /// Revokes the API token `token` (`DELETE /api/v1/auth/token`); true when it was live.
-    pub async fn revoke_token(&self, token: &str) -> Result<bool, StoreError> {
+    pub async fn revoke_token(&self, token: &str) -> Result<bool, AuthError> {
         let mut conn = self.db.acquire().await?;
-        api_tokens::delete_by_token_hash(&mut conn, &secret::token_hash(token)).await
+        Ok(api_tokens::delete_by_token_hash(&mut conn, &secret::token_hash(token)).await?)
     }
 
     /// Sets a user's password and, in the same transaction, ends every browser session and API
     /// token of theirs: whoever held the old password loses what it opened. False when there is
     /// no such user.
-    pub async fn set_password(&self, user_id: i64, new_password: &str) -> Result<bool, StoreError> {
+    pub async fn set_password(&self, user_id: i64, new_password: &str) -> Result<bool, AuthError> {
         let hash = password::hash(new_password.to_owned()).await;
         let mut tx = self.db.begin().await?;
         if !users::set_password_hash(&mut tx, user_id, &hash).await? {
@@ -392,7 +396,7 @@ impl AuthService {
     }
 
     /// Deletes expired sessions, tokens and old login failures; returns how many rows went.
-    pub async fn purge_expired(&self) -> Result<u64, StoreError> {
+    pub async fn purge_expired(&self) -> Result<u64, AuthError> {
         let now = Timestamp::now();
         let mut conn = self.db.acquire().await?;
         let mut n = sessions::delete_expired(&mut conn, now).await?;

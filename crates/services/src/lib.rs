@@ -10,6 +10,6 @@ pub mod requests;
 pub mod secret;
 
 pub use adesao_store::users::Account;
-pub use auth::{Attempt, AuthPolicy, AuthService, Login, LoginError, NewSession};
+pub use auth::{Attempt, AuthError, AuthPolicy, AuthService, Login, NewSession};
 pub use error::ServiceError;
 pub use requests::RequestService;

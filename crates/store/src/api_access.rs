@@ -3,20 +3,29 @@
 use jiff::Timestamp;
 use sqlx::AnyConnection;
 
-use crate::{StoreResult, time};
+use adesao_domain::Volume;
+
+use crate::{StoreError, StoreResult, time};
 
 pub async fn current_volume(
     conn: &mut AnyConnection,
     requester_id: i64,
     api_id: i64,
-) -> StoreResult<Option<i64>> {
-    Ok(sqlx::query_scalar(
+) -> StoreResult<Option<Volume>> {
+    let n: Option<i64> = sqlx::query_scalar(
         "SELECT current_volume FROM api_access WHERE requester_id = $1 AND api_id = $2",
     )
     .bind(requester_id)
     .bind(api_id)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    n.map(|n| {
+        u64::try_from(n)
+            .ok()
+            .and_then(|n| Volume::new(n).ok())
+            .ok_or_else(|| StoreError::corrupt("api_access.current_volume", n))
+    })
+    .transpose()
 }
 
 /// Records a grant: the authorized volume becomes the current one.
@@ -24,7 +33,7 @@ pub async fn grant(
     conn: &mut AnyConnection,
     requester_id: i64,
     api_id: i64,
-    volume: i64,
+    volume: Volume,
     request_id: i64,
     now: Timestamp,
 ) -> StoreResult<()> {
@@ -36,7 +45,7 @@ pub async fn grant(
     )
     .bind(requester_id)
     .bind(api_id)
-    .bind(volume)
+    .bind(volume.get() as i64)
     .bind(request_id)
     .bind(time::to_db(now))
     .execute(conn)

@@ -4,11 +4,11 @@
 //! chosen on `requests` alone (`id`s only) and joined to names afterwards, and the total is
 //! counted only up to a cap, so no page costs a scan of the whole table.
 
-use adesao_domain::{RequestStatus, RequestType};
+use adesao_domain::{RequestNumber, RequestStatus, RequestType, Volume};
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 
-use crate::{StoreError, StoreResult, time};
+use crate::{StoreError, StoreResult, requests, time};
 
 /// Which requests a user may list (SPEC §3 and the "Mostrar" filter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Scope {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub number: Option<String>,
+    pub number: Option<RequestNumber>,
     pub request_type: Option<RequestType>,
     pub status: Option<RequestStatus>,
     pub requester_id: Option<i64>,
@@ -34,7 +34,7 @@ pub struct Filter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListRow {
     pub id: i64,
-    pub number: String,
+    pub number: RequestNumber,
     pub request_type: RequestType,
     pub status: RequestStatus,
     pub requester_id: i64,
@@ -45,9 +45,9 @@ pub struct ListRow {
     pub provider_id: i64,
     pub provider_name: String,
     pub provider_acronym: String,
-    pub current_volume: i64,
-    pub requested_volume: i64,
-    pub authorized_volume: Option<i64>,
+    pub current_volume: u64,
+    pub requested_volume: Volume,
+    pub authorized_volume: Option<Volume>,
     pub last_event_at: Timestamp,
 }
 
@@ -85,7 +85,7 @@ fn where_clause(scope: Scope, filter: &Filter) -> (String, Vec<Arg>) {
         Scope::All => {}
     }
     if let Some(n) = &filter.number {
-        w.arg("r.number = ?", Arg::Text(n.clone()));
+        w.arg("r.number = ?", Arg::Text(n.to_string()));
     }
     if let Some(t) = filter.request_type {
         w.arg("r.request_type = ?", Arg::Text(t.code().to_owned()));
@@ -171,7 +171,7 @@ pub async fn page(
             let last: String = row.try_get("last_event_at")?;
             Ok(ListRow {
                 id: row.try_get("id")?,
-                number: row.try_get("number")?,
+                number: requests::request_number(row)?,
                 request_type: parse("request_type")?
                     .parse()
                     .map_err(|e| StoreError::corrupt("requests.request_type", e))?,
@@ -186,9 +186,9 @@ pub async fn page(
                 provider_id: row.try_get("provider_id")?,
                 provider_name: row.try_get("provider_name")?,
                 provider_acronym: row.try_get("provider_acronym")?,
-                current_volume: row.try_get("current_volume")?,
-                requested_volume: row.try_get("requested_volume")?,
-                authorized_volume: row.try_get("authorized_volume")?,
+                current_volume: requests::count(row, "current_volume")?,
+                requested_volume: requests::volume(row, "requested_volume")?,
+                authorized_volume: requests::optional_volume(row, "authorized_volume")?,
                 last_event_at: time::from_db("requests.last_event_at", &last)?,
             })
         })

@@ -1,6 +1,9 @@
 //! Solicitações: numbering, content, status moves under an optimistic lock, and the list.
 
-use adesao_domain::{LegalBasis, Purpose, RequestStatus, RequestType};
+use adesao_domain::purpose::TEXT_FIELDS;
+use adesao_domain::{
+    Cnpj, Cpf, LegalBasis, Purpose, RequestNumber, RequestStatus, RequestType, Volume,
+};
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
@@ -12,7 +15,7 @@ pub struct OrgRef {
     pub id: i64,
     pub name: String,
     pub acronym: String,
-    pub cnpj: String,
+    pub cnpj: Cnpj,
 }
 
 /// A user as shown beside a request.
@@ -20,13 +23,13 @@ pub struct OrgRef {
 pub struct UserRef {
     pub id: i64,
     pub name: String,
-    pub cpf: String,
+    pub cpf: Cpf,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub id: i64,
-    pub number: String,
+    pub number: RequestNumber,
     pub request_type: RequestType,
     pub status: RequestStatus,
     pub api_id: i64,
@@ -35,9 +38,10 @@ pub struct Request {
     pub provider: OrgRef,
     pub it_director: UserRef,
     pub technical_lead: UserRef,
-    pub requested_volume: i64,
-    pub current_volume: i64,
-    pub authorized_volume: Option<i64>,
+    pub requested_volume: Volume,
+    /// What is already granted to the requester for the API (0 before the first adhesion).
+    pub current_volume: u64,
+    pub authorized_volume: Option<Volume>,
     pub purpose: Purpose,
     pub copied_from_id: Option<i64>,
     pub created_by: i64,
@@ -54,8 +58,8 @@ pub struct Content<'a> {
     pub provider_id: i64,
     pub it_director_id: i64,
     pub technical_lead_id: i64,
-    pub requested_volume: i64,
-    pub current_volume: i64,
+    pub requested_volume: Volume,
+    pub current_volume: u64,
     pub purpose: &'a Purpose,
 }
 
@@ -92,20 +96,79 @@ fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
 }
 
 fn org(row: &AnyRow, p: &str) -> StoreResult<OrgRef> {
+    let cnpj: String = row.try_get(format!("{p}_cnpj").as_str())?;
     Ok(OrgRef {
         id: row.try_get(format!("{p}_id").as_str())?,
         name: row.try_get(format!("{p}_name").as_str())?,
         acronym: row.try_get(format!("{p}_acronym").as_str())?,
-        cnpj: row.try_get(format!("{p}_cnpj").as_str())?,
+        cnpj: Cnpj::parse(&cnpj).map_err(|e| StoreError::corrupt("organizations.cnpj", e))?,
     })
 }
 
 fn user(row: &AnyRow, p: &str) -> StoreResult<UserRef> {
+    let cpf: String = row.try_get(format!("{p}_cpf").as_str())?;
     Ok(UserRef {
         id: row.try_get(format!("{p}_id").as_str())?,
         name: row.try_get(format!("{p}_name").as_str())?,
-        cpf: row.try_get(format!("{p}_cpf").as_str())?,
+        cpf: Cpf::parse(&cpf).map_err(|e| StoreError::corrupt("users.cpf", e))?,
     })
+}
+
+/// A number of a row read back, as the type it was stored from.
+pub(crate) fn request_number(row: &AnyRow) -> StoreResult<RequestNumber> {
+    let text: String = row.try_get("number")?;
+    RequestNumber::parse(&text).map_err(|e| StoreError::corrupt("requests.number", e))
+}
+
+pub(crate) fn volume(row: &AnyRow, column: &'static str) -> StoreResult<Volume> {
+    let n: i64 = row.try_get(column)?;
+    u64::try_from(n)
+        .ok()
+        .and_then(|n| Volume::new(n).ok())
+        .ok_or_else(|| StoreError::corrupt(column, n))
+}
+
+pub(crate) fn optional_volume(row: &AnyRow, column: &'static str) -> StoreResult<Option<Volume>> {
+    let n: Option<i64> = row.try_get(column)?;
+    n.map(|n| {
+        u64::try_from(n)
+            .ok()
+            .and_then(|n| Volume::new(n).ok())
+            .ok_or_else(|| StoreError::corrupt(column, n))
+    })
+    .transpose()
+}
+
+pub(crate) fn count(row: &AnyRow, column: &'static str) -> StoreResult<u64> {
+    let n: i64 = row.try_get(column)?;
+    u64::try_from(n).map_err(|_| StoreError::corrupt(column, n))
+}
+
+/// The column of each purpose text (`TEXT_FIELDS`): the field's own name, but for the other
+/// legal basis, stored beside its flag.
+fn purpose_column(field: &str) -> &str {
+    if field == "legal_basis_other" {
+        "basis_other_text"
+    } else {
+        field
+    }
+}
+
+fn purpose(
+    row: &AnyRow,
+    legal_bases: std::collections::BTreeSet<LegalBasis>,
+) -> StoreResult<Purpose> {
+    let mut purpose = Purpose {
+        legal_bases,
+        ..Purpose::default()
+    };
+    for field in TEXT_FIELDS {
+        let text: String = row.try_get(purpose_column(field))?;
+        if let Some(slot) = purpose.text_mut(field) {
+            *slot = text;
+        }
+    }
+    Ok(purpose)
 }
 
 fn from_row(row: &AnyRow) -> StoreResult<Request> {
@@ -121,7 +184,7 @@ fn from_row(row: &AnyRow) -> StoreResult<Request> {
     }
     Ok(Request {
         id: row.try_get("id")?,
-        number: row.try_get("number")?,
+        number: request_number(row)?,
         request_type: code(row, "request_type")?,
         status: code(row, "status")?,
         api_id: row.try_get("api_id")?,
@@ -130,18 +193,10 @@ fn from_row(row: &AnyRow) -> StoreResult<Request> {
         provider: org(row, "pv")?,
         it_director: user(row, "d")?,
         technical_lead: user(row, "t")?,
-        requested_volume: row.try_get("requested_volume")?,
-        current_volume: row.try_get("current_volume")?,
-        authorized_volume: row.try_get("authorized_volume")?,
-        purpose: Purpose {
-            legal_bases,
-            legal_basis_other: row.try_get("basis_other_text")?,
-            data_usage: row.try_get("data_usage")?,
-            public_policies: row.try_get("public_policies")?,
-            legal_provision: row.try_get("legal_provision")?,
-            citizen_results: row.try_get("citizen_results")?,
-            retention: row.try_get("retention")?,
-        },
+        requested_volume: volume(row, "requested_volume")?,
+        current_volume: count(row, "current_volume")?,
+        authorized_volume: optional_volume(row, "authorized_volume")?,
+        purpose: purpose(row, legal_bases)?,
         copied_from_id: row.try_get("copied_from_id")?,
         created_by: row.try_get("created_by")?,
         created_at: timestamp(row, "created_at")?,
@@ -164,49 +219,47 @@ pub async fn next_sequence(conn: &mut AnyConnection, year: i64) -> StoreResult<i
     .await?)
 }
 
-/// The content columns, in the order [`bind_content`] binds them (`$1` to `$16`).
-const CONTENT_COLUMNS: [&str; 16] = [
-    "request_type",
-    "api_id",
-    "provider_id",
-    "it_director_id",
-    "technical_lead_id",
-    "requested_volume",
-    "current_volume",
-    "basis_public_policy",
-    "basis_legal_obligation",
-    "basis_other",
-    "basis_other_text",
-    "data_usage",
-    "public_policies",
-    "legal_provision",
-    "citizen_results",
-    "retention",
-];
+/// The content columns, in the order [`bind_content`] binds them (`$1` to `$16`): ten, then
+/// the purpose's texts.
+fn content_columns() -> Vec<&'static str> {
+    let mut columns = vec![
+        "request_type",
+        "api_id",
+        "provider_id",
+        "it_director_id",
+        "technical_lead_id",
+        "requested_volume",
+        "current_volume",
+        "basis_public_policy",
+        "basis_legal_obligation",
+        "basis_other",
+    ];
+    columns.extend(TEXT_FIELDS.map(purpose_column));
+    columns
+}
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds the content as `$1` to `$16` (see [`CONTENT_COLUMNS`]).
+/// Binds the content as `$1` to `$16` (see [`content_columns`]).
 fn bind_content<'q>(q: AnyQuery<'q>, content: &Content<'q>) -> AnyQuery<'q> {
     let p = content.purpose;
-    q.bind(content.request_type.code())
+    let mut q = q
+        .bind(content.request_type.code())
         .bind(content.api_id)
         .bind(content.provider_id)
         .bind(content.it_director_id)
         .bind(content.technical_lead_id)
-        .bind(content.requested_volume)
-        .bind(content.current_volume)
+        .bind(content.requested_volume.get() as i64)
+        .bind(content.current_volume as i64)
         .bind(i64::from(p.legal_bases.contains(&LegalBasis::PublicPolicy)))
         .bind(i64::from(
             p.legal_bases.contains(&LegalBasis::LegalObligation),
         ))
-        .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)))
-        .bind(p.legal_basis_other.as_str())
-        .bind(p.data_usage.as_str())
-        .bind(p.public_policies.as_str())
-        .bind(p.legal_provision.as_str())
-        .bind(p.citizen_results.as_str())
-        .bind(p.retention.as_str())
+        .bind(i64::from(p.legal_bases.contains(&LegalBasis::Other)));
+    for (_, text) in p.texts() {
+        q = q.bind(text);
+    }
+    q
 }
 
 pub async fn insert(
@@ -223,7 +276,7 @@ pub async fn insert(
         "INSERT INTO requests ({}, number, number_year, number_sequence, status, requester_id, \
          copied_from_id, created_by, created_at, last_event_at) \
          VALUES ({}, $17, $18, $19, 'draft', $20, $21, $22, $23, $23) RETURNING id",
-        CONTENT_COLUMNS.join(", "),
+        content_columns().join(", "),
         placeholders.join(", ")
     );
     let id = bind_content(sqlx::query(&sql), content)
@@ -291,10 +344,10 @@ pub async fn set_status(
 pub async fn set_authorized_volume(
     conn: &mut AnyConnection,
     id: i64,
-    volume: i64,
+    volume: Volume,
 ) -> StoreResult<()> {
     sqlx::query("UPDATE requests SET authorized_volume = $1 WHERE id = $2")
-        .bind(volume)
+        .bind(volume.get() as i64)
         .bind(id)
         .execute(conn)
         .await?;
@@ -307,7 +360,7 @@ pub async fn update_content(
     id: i64,
     content: &Content<'_>,
 ) -> StoreResult<()> {
-    let sets: Vec<String> = CONTENT_COLUMNS
+    let sets: Vec<String> = content_columns()
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{c} = ${}", i + 1))
@@ -329,16 +382,23 @@ pub async fn pipeline_conflict(
     request_type: RequestType,
     except_id: i64,
 ) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar(
+    let in_pipeline: Vec<String> = RequestStatus::ALL
+        .iter()
+        .filter(|s| s.in_pipeline())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    let sql = format!(
         "SELECT number FROM requests WHERE api_id = $1 AND requester_id = $2 AND request_type = $3 \
-         AND status IN ('awaiting_signatures', 'provider_review', 'approved') AND id <> $4 LIMIT 1",
-    )
-    .bind(api_id)
-    .bind(requester_id)
-    .bind(request_type.code())
-    .bind(except_id)
-    .fetch_optional(conn)
-    .await?)
+         AND status IN ({}) AND id <> $4 LIMIT 1",
+        in_pipeline.join(", ")
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(api_id)
+        .bind(requester_id)
+        .bind(request_type.code())
+        .bind(except_id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// Requests awaiting signatures that name `user_id` as a signer, oldest first.

@@ -22,11 +22,13 @@ pub fn rfc3339(ts: Timestamp) -> String {
         .to_string()
 }
 
-pub fn count(n: i64) -> String {
+/// A count with `.` between thousands ("1.000.000"); a volume prints so on its own.
+pub fn count(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
     let sign = if n < 0 { "-" } else { "" };
     format!(
         "{sign}{}",
-        adesao_domain::volume::format_thousands(n.unsigned_abs())
+        adesao_domain::volume::format_thousands(n.unsigned_abs() as u64)
     )
 }
 

@@ -1,7 +1,7 @@
 //! Incluir, Nova Solicitação (copy of a refused one) and Alterar.
 
 use adesao_domain::access::{Action, Actor};
-use adesao_domain::{RequestNumber, RequestStatus, Volume};
+use adesao_domain::{RequestNumber, RequestStatus};
 use adesao_store::requests::{self, Content, Request};
 use adesao_store::signatures;
 use jiff::Timestamp;
@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use super::input::{self, PurposePatch, RequestPatch};
 use super::{
     RequestService, actions, begin_change, claim, commit_and_reload, event, load_checked_in,
-    move_to,
+    move_by,
 };
 use crate::ServiceError;
 use crate::error::ServiceError as E;
@@ -74,15 +74,14 @@ impl RequestService {
             request_type: Some(source.request_type),
             it_director_id: Some(source.it_director.id),
             technical_lead_id: Some(source.technical_lead.id),
-            requested_volume: Some(Volume::new(source.requested_volume as u64)),
+            requested_volume: Some(Ok(source.requested_volume)),
             purpose: PurposePatch {
                 legal_bases: Some(source.purpose.legal_bases.iter().copied().collect()),
-                legal_basis_other: Some(source.purpose.legal_basis_other.clone()),
-                data_usage: Some(source.purpose.data_usage.clone()),
-                public_policies: Some(source.purpose.public_policies.clone()),
-                legal_provision: Some(source.purpose.legal_provision.clone()),
-                citizen_results: Some(source.purpose.citizen_results.clone()),
-                retention: Some(source.purpose.retention.clone()),
+                texts: source
+                    .purpose
+                    .texts()
+                    .map(|(field, text)| (field, text.to_owned()))
+                    .collect(),
             },
         };
         self.create(actor, patch, Some(source.id)).await
@@ -114,14 +113,15 @@ impl RequestService {
             };
         claim(&mut tx, &request, now).await?;
         requests::update_content(&mut tx, id, &stored(&content)).await?;
-        if request.status == RequestStatus::AwaitingSignatures {
+        // Altering a released request takes it back to draft (the lifecycle's Edit move).
+        if Action::Edit.target(request.status).is_some() {
             let voided = signatures::void_all(&mut tx, id, now).await?;
             let comment = (voided > 0).then_some("Assinaturas já realizadas foram anuladas.");
-            move_to(
+            move_by(
                 &mut tx,
                 actor,
                 &request,
-                RequestStatus::Draft,
+                Action::Edit,
                 actions::RETURNED_TO_DRAFT,
                 comment,
                 now,

@@ -19,12 +19,9 @@ pub struct RequestPatch {
 #[derive(Debug, Clone, Default)]
 pub struct PurposePatch {
     pub legal_bases: Option<Vec<LegalBasis>>,
-    pub legal_basis_other: Option<String>,
-    pub data_usage: Option<String>,
-    pub public_policies: Option<String>,
-    pub legal_provision: Option<String>,
-    pub citizen_results: Option<String>,
-    pub retention: Option<String>,
+    /// The texts given, by field of `adesao_domain::purpose::TEXT_FIELDS`; the others keep
+    /// their value.
+    pub texts: Vec<(&'static str, String)>,
 }
 
 /// A patch as the skins receive it: codes as text, judged here once for both (an unknown type
@@ -38,12 +35,8 @@ pub struct PatchInput {
     pub technical_lead_id: Option<i64>,
     pub requested_volume: Option<Result<Volume, VolumeError>>,
     pub legal_bases: Option<Vec<String>>,
-    pub legal_basis_other: Option<String>,
-    pub data_usage: Option<String>,
-    pub public_policies: Option<String>,
-    pub legal_provision: Option<String>,
-    pub citizen_results: Option<String>,
-    pub retention: Option<String>,
+    /// The purpose's texts given, by field of `adesao_domain::purpose::TEXT_FIELDS`.
+    pub texts: Vec<(&'static str, String)>,
 }
 
 impl PatchInput {
@@ -87,12 +80,7 @@ impl PatchInput {
             requested_volume: self.requested_volume,
             purpose: PurposePatch {
                 legal_bases,
-                legal_basis_other: self.legal_basis_other,
-                data_usage: self.data_usage,
-                public_policies: self.public_policies,
-                legal_provision: self.legal_provision,
-                citizen_results: self.citizen_results,
-                retention: self.retention,
+                texts: self.texts,
             },
         })
     }
@@ -102,26 +90,16 @@ const LEGAL_BASES_FIELD: &str = adesao_domain::purpose::LEGAL_BASES_FIELD;
 
 impl PurposePatch {
     pub fn apply(self, base: &Purpose) -> Purpose {
-        Purpose {
-            legal_bases: self
-                .legal_bases
-                .map(|v| v.into_iter().collect())
-                .unwrap_or_else(|| base.legal_bases.clone()),
-            legal_basis_other: self
-                .legal_basis_other
-                .unwrap_or_else(|| base.legal_basis_other.clone()),
-            data_usage: self.data_usage.unwrap_or_else(|| base.data_usage.clone()),
-            public_policies: self
-                .public_policies
-                .unwrap_or_else(|| base.public_policies.clone()),
-            legal_provision: self
-                .legal_provision
-                .unwrap_or_else(|| base.legal_provision.clone()),
-            citizen_results: self
-                .citizen_results
-                .unwrap_or_else(|| base.citizen_results.clone()),
-            retention: self.retention.unwrap_or_else(|| base.retention.clone()),
+        let mut purpose = base.clone();
+        if let Some(bases) = self.legal_bases {
+            purpose.legal_bases = bases.into_iter().collect();
         }
+        for (field, text) in self.texts {
+            if let Some(slot) = purpose.text_mut(field) {
+                *slot = text;
+            }
+        }
+        purpose
     }
 }
 
@@ -131,7 +109,7 @@ pub struct Base<'a> {
     pub request_type: RequestType,
     pub it_director_id: i64,
     pub technical_lead_id: i64,
-    pub requested_volume: i64,
+    pub requested_volume: Volume,
     pub purpose: &'a Purpose,
 }
 
@@ -143,8 +121,8 @@ pub struct ValidContent {
     pub request_type: RequestType,
     pub it_director_id: i64,
     pub technical_lead_id: i64,
-    pub requested_volume: i64,
-    pub current_volume: i64,
+    pub requested_volume: Volume,
+    pub current_volume: u64,
     pub purpose: Purpose,
 }
 
@@ -208,7 +186,7 @@ pub async fn validate(
     .await?;
 
     let requested_volume = match patch.requested_volume {
-        Some(Ok(v)) => Some(v.get() as i64),
+        Some(Ok(v)) => Some(v),
         Some(Err(e)) => {
             issues.push(FieldIssue::new("requested_volume", e.to_string()));
             None
@@ -233,7 +211,7 @@ pub async fn validate(
     let mut current_volume = 0;
     if let (Some(api), Some(request_type)) = (&api, request_type) {
         let granted = api_access::current_volume(conn, requester_id, api.id).await?;
-        current_volume = granted.unwrap_or(0);
+        current_volume = granted.map_or(0, Volume::get);
         if request_type == RequestType::VolumeChange && granted.is_none() {
             issues.push(FieldIssue::new(
                 "request_type",

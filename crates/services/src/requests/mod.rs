@@ -105,23 +105,31 @@ pub(crate) async fn facts_of(
     })
 }
 
-/// Moves a claimed request to `to` and records the move in its history.
-pub(crate) async fn move_to(
+/// Moves a claimed request where `action` takes it (the lifecycle's table,
+/// `adesao_domain::access::MOVES`) and records the move in its history as `history_action`.
+pub(crate) async fn move_by(
     conn: &mut AnyConnection,
     actor: &Actor,
     request: &Request,
-    to: RequestStatus,
-    action: &str,
+    action: Action,
+    history_action: &str,
     comment: Option<&str>,
     now: Timestamp,
 ) -> Result<(), ServiceError> {
+    let to = action.target(request.status).ok_or_else(|| {
+        E::Conflict(format!(
+            "Não é possível {} uma solicitação na situação “{}”.",
+            action.label().to_lowercase(),
+            request.status.label()
+        ))
+    })?;
     requests::set_status(conn, request.id, to).await?;
     event(
         conn,
         request.id,
         now,
         actor,
-        action,
+        history_action,
         Some(request.status),
         Some(to),
         comment,

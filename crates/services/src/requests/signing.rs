@@ -3,7 +3,6 @@
 
 use adesao_domain::access::{Action, Actor};
 use adesao_domain::dsi::{Dsi, DsiSigner};
-use adesao_domain::{Cnpj, Cpf, RequestNumber, RequestStatus};
 use adesao_store::outbox::{self, Channel, NewMessage};
 use adesao_store::requests::{self, Request};
 use adesao_store::signing_sessions::{self, SigningSession};
@@ -13,7 +12,8 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
 use super::{
-    RequestService, actions, begin_change, claim, commit_and_reload, event, facts_of, notices,
+    RequestService, actions, begin_change, claim, commit_and_reload, event, facts_of, move_by,
+    notices,
 };
 use crate::ServiceError;
 use crate::error::ServiceError as E;
@@ -233,18 +233,20 @@ impl RequestService {
         let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
         let mut facts = facts_of(&mut tx, &request).await?;
         adesao_domain::access::check(actor, &facts, Action::Sign)?;
-        let session = own_session(&mut tx, actor, session_id).await.map_err(|_| {
-            E::Forbidden(
+        // A session that is not the caller's is no authorisation; a database failure stays one.
+        let session = match own_session(&mut tx, actor, session_id).await {
+            Err(E::NotFound) => Err(E::Forbidden(
                 "Autorização de assinatura inválida: autorize com o código enviado por SMS.".into(),
-            )
-        })?;
+            )),
+            other => other,
+        }?;
         if session.voided_at.is_some() || session.authorized_until.is_none_or(|u| u <= now) {
             return Err(E::Forbidden(
                 "A autorização de assinatura expirou ou não foi concluída: autorize novamente com o código enviado por SMS."
                     .into(),
             ));
         }
-        let digest = dsi_sha256(&dsi_of(&mut tx, &request).await?);
+        let digest = dsi_sha256(&dsi_of(&request));
         if expected_dsi_sha256.is_some_and(|e| !e.eq_ignore_ascii_case(&digest)) {
             return Err(E::Conflict(
                 "O documento foi alterado depois que você o abriu. Confira a versão atual antes de assinar.".into(),
@@ -281,16 +283,14 @@ impl RequestService {
         .await?;
         facts.signed_roles.extend(roles);
         if facts.fully_signed() {
-            requests::set_status(&mut tx, id, RequestStatus::ProviderReview).await?;
-            event(
+            move_by(
                 &mut tx,
-                id,
-                now,
                 actor,
+                &request,
+                Action::Sign,
                 actions::SENT_TO_PROVIDER,
-                Some(RequestStatus::AwaitingSignatures),
-                Some(RequestStatus::ProviderReview),
                 None,
+                now,
             )
             .await?;
             notices::email(
@@ -312,39 +312,24 @@ pub fn dsi_sha256(dsi: &Dsi) -> String {
 }
 
 /// The DSI of a request as it stands.
-pub(crate) async fn dsi_of(
-    _conn: &mut AnyConnection,
-    request: &Request,
-) -> Result<Dsi, ServiceError> {
-    let corrupt = |c: &'static str| {
-        move |e: String| {
-            E::Store(StoreError::Corrupt {
-                column: c,
-                detail: e,
-            })
-        }
+pub(crate) fn dsi_of(request: &Request) -> Dsi {
+    let signer = |u: &adesao_store::requests::UserRef| DsiSigner {
+        name: u.name.clone(),
+        cpf: u.cpf.clone(),
     };
-    let signer = |u: &adesao_store::requests::UserRef| -> Result<DsiSigner, ServiceError> {
-        Ok(DsiSigner {
-            name: u.name.clone(),
-            cpf: Cpf::parse(&u.cpf).map_err(|e| corrupt("users.cpf")(e.to_string()))?,
-        })
-    };
-    Ok(Dsi {
-        number: RequestNumber::parse(&request.number)
-            .map_err(|e| corrupt("requests.number")(e.to_string()))?,
+    Dsi {
+        number: request.number,
         requester_name: request.requester.name.clone(),
-        requester_cnpj: Cnpj::parse(&request.requester.cnpj)
-            .map_err(|e| corrupt("organizations.cnpj")(e.to_string()))?,
+        requester_cnpj: request.requester.cnpj.clone(),
         provider_name: request.provider.name.clone(),
         api_name: request.api_name.clone(),
         request_type: request.request_type,
-        current_volume: request.current_volume as u64,
-        requested_volume: request.requested_volume as u64,
+        current_volume: request.current_volume,
+        requested_volume: request.requested_volume.get(),
         purpose: request.purpose.clone(),
-        it_director: signer(&request.it_director)?,
-        technical_lead: signer(&request.technical_lead)?,
-    })
+        it_director: signer(&request.it_director),
+        technical_lead: signer(&request.technical_lead),
+    }
 }
 
 async fn own_session(

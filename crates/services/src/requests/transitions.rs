@@ -1,8 +1,7 @@
 //! The moves of the lifecycle after the draft: release, cancel, approve, refuse, grant.
 
 use adesao_domain::access::{Action, Actor, RequestFacts};
-use adesao_domain::volume::format_thousands;
-use adesao_domain::{AttachmentKind, FieldIssue, RequestStatus, RequestType, Role, Volume, text};
+use adesao_domain::{AttachmentKind, FieldIssue, RequestType, Role, Volume, text};
 use adesao_store::requests::{self, Request};
 use adesao_store::{AnyConnection, api_access, apis, attachments, locks};
 use jiff::Timestamp;
@@ -10,7 +9,7 @@ use jiff::Timestamp;
 use super::notices::{self, Audience};
 use super::{
     RequestService, actions, begin_change, claim, commit_and_reload, input, load_checked_in,
-    move_to,
+    move_by,
 };
 use crate::ServiceError;
 use crate::error::ServiceError as E;
@@ -39,11 +38,11 @@ impl RequestService {
         }
         check_pipeline(&mut tx, &request).await?;
         claim(&mut tx, &request, now).await?;
-        let moved = move_to(
+        let moved = move_by(
             &mut tx,
             actor,
             &request,
-            RequestStatus::AwaitingSignatures,
+            Action::Release,
             actions::RELEASED,
             comment.as_deref(),
             now,
@@ -79,11 +78,11 @@ impl RequestService {
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Cancel).await?;
         claim(&mut tx, &request, now).await?;
-        move_to(
+        move_by(
             &mut tx,
             actor,
             &request,
-            RequestStatus::Cancelled,
+            Action::Cancel,
             actions::CANCELLED,
             comment.as_deref(),
             now,
@@ -104,33 +103,31 @@ impl RequestService {
         let now = Timestamp::now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Approve).await?;
-        let volume = authorized_volume
-            .map_err(|e| E::invalid("authorized_volume", e.to_string()))?
-            .get() as i64;
+        let volume =
+            authorized_volume.map_err(|e| E::invalid("authorized_volume", e.to_string()))?;
         if volume > request.requested_volume {
             return Err(E::invalid(
                 "authorized_volume",
                 format!(
                     "A volumetria autorizada não pode passar da solicitada ({}).",
-                    format_thousands(request.requested_volume as u64)
+                    request.requested_volume
                 ),
             ));
         }
         claim(&mut tx, &request, now).await?;
         requests::set_authorized_volume(&mut tx, id, volume).await?;
         let text = format!(
-            "Volumetria autorizada: {}.{}",
-            format_thousands(volume as u64),
+            "Volumetria autorizada: {volume}.{}",
             comment
                 .as_deref()
                 .map(|c| format!(" {c}"))
                 .unwrap_or_default()
         );
-        move_to(
+        move_by(
             &mut tx,
             actor,
             &request,
-            RequestStatus::Approved,
+            Action::Approve,
             actions::APPROVED,
             Some(&text),
             now,
@@ -174,11 +171,11 @@ impl RequestService {
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Refuse).await?;
         claim(&mut tx, &request, now).await?;
-        move_to(
+        move_by(
             &mut tx,
             actor,
             &request,
-            RequestStatus::Refused,
+            Action::Refuse,
             actions::REFUSED,
             Some(justification),
             now,
@@ -220,11 +217,11 @@ impl RequestService {
             now,
         )
         .await?;
-        move_to(
+        move_by(
             &mut tx,
             actor,
             &request,
-            RequestStatus::Granted,
+            Action::Grant,
             actions::GRANTED,
             comment.as_deref(),
             now,
@@ -238,10 +235,7 @@ impl RequestService {
                 "Solicitação de adesão {} deferida: acesso à API liberado",
                 request.number
             ),
-            &format!(
-                "O acesso à API foi liberado. Volumetria anual autorizada: {}.",
-                format_thousands(volume as u64)
-            ),
+            &format!("O acesso à API foi liberado. Volumetria anual autorizada: {volume}."),
         )
         .await?;
         commit_and_reload(tx, id).await

@@ -134,7 +134,7 @@ impl ListQuery {
         let number = match text(&self.number) {
             None => None,
             Some(t) => match RequestNumber::parse(&t) {
-                Ok(n) => Some(n.to_string()),
+                Ok(n) => Some(n),
                 Err(e) => {
                     issues.push(FieldIssue::new("number", e.to_string()));
                     None
@@ -299,7 +299,7 @@ impl RequestService {
         if !access::can_view(actor, &facts) {
             return Err(ServiceError::NotFound);
         }
-        let dsi = super::signing::dsi_of(&mut conn, &request).await?;
+        let dsi = super::signing::dsi_of(&request);
         Ok(RequestDetail {
             actions: access::available_actions(actor, &facts),
             signatures: signatures::valid_for(&mut conn, id).await?,

@@ -1,14 +1,13 @@
 //! `POST /api/v1/auth/token` and the bearer-token extractor.
 
-use adesao_services::{Account, Attempt, LoginError};
+use adesao_services::{Account, Attempt, AuthError};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::extract::ApiJson;
-use super::problem::{FieldError, Problem};
+use super::problem::Problem;
 use crate::client::ClientAddr;
 use crate::state::AppState;
 
@@ -34,17 +33,13 @@ impl FromRequestParts<AppState> for ApiUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or_else(Problem::unauthorized)?;
-        match state.auth.token_account(token).await {
-            Ok(Some(account)) => Ok(ApiUser(account)),
-            Ok(None) => Err(Problem::new(
+        let account = state.auth.token_account(token).await?;
+        account.map(ApiUser).ok_or_else(|| {
+            Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "Token inválido ou expirado. Obtenha um novo em POST /api/v1/auth/token.",
-            )),
-            Err(e) => {
-                tracing::error!(error = %e, "token lookup failed");
-                Err(Problem::internal())
-            }
-        }
+            )
+        })
     }
 }
 
@@ -72,7 +67,7 @@ pub async fn issue_token(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<TokenRequest>,
-) -> Response {
+) -> Result<(StatusCode, axum::Json<TokenResponse>), Problem> {
     let cpf = body.cpf.unwrap_or_default();
     let password = body.password.unwrap_or_default();
     let attempt = Attempt {
@@ -80,48 +75,18 @@ pub async fn issue_token(
         device: None,
         remember_device: false,
     };
-    let login = match state.auth.authenticate(&cpf, &password, &attempt).await {
-        Ok(login) => login,
-        Err(e) => return login_problem(e).into_response(),
-    };
-    match state.auth.issue_token(&login).await {
-        Ok(Some((token, expires_at))) => {
-            let expires_at = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-            (
-                StatusCode::CREATED,
-                axum::Json(TokenResponse { token, expires_at }),
-            )
-                .into_response()
-        }
-        // The password changed between its check and the token: it no longer holds.
-        Ok(None) => login_problem(LoginError::WrongCredentials).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "token issue failed");
-            Problem::internal().into_response()
-        }
-    }
-}
-
-fn login_problem(e: LoginError) -> Problem {
-    let message = e.to_string();
-    match e {
-        LoginError::Cpf(_) => Problem::validation(vec![FieldError {
-            field: "cpf".into(),
-            message,
-        }]),
-        LoginError::MissingPassword => Problem::validation(vec![FieldError {
-            field: "password".into(),
-            message,
-        }]),
-        LoginError::WrongCredentials => Problem::new(StatusCode::UNAUTHORIZED, message),
-        LoginError::RateLimited { retry_after_secs } => {
-            Problem::new(StatusCode::TOO_MANY_REQUESTS, message).with_retry_after(retry_after_secs)
-        }
-        LoginError::Store(e) => {
-            tracing::error!(error = %e, "login failed");
-            Problem::internal()
-        }
-    }
+    let login = state.auth.authenticate(&cpf, &password, &attempt).await?;
+    // None: the password changed between its check and the token, and no longer holds.
+    let (token, expires_at) = state
+        .auth
+        .issue_token(&login)
+        .await?
+        .ok_or_else(|| Problem::from(AuthError::WrongCredentials))?;
+    let expires_at = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(TokenResponse { token, expires_at }),
+    ))
 }
 
 /// Revokes the token this request is made with; it stops working at once (sign-out of an
@@ -132,17 +97,10 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     ApiUser(account): ApiUser,
     headers: axum::http::HeaderMap,
-) -> Response {
+) -> Result<StatusCode, Problem> {
     // ApiUser has just accepted this very header.
     let token = bearer_token(&headers).unwrap_or_default();
-    match state.auth.revoke_token(token).await {
-        Ok(_) => {
-            tracing::info!(user_id = account.user.id, "API token revoked");
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "token revocation failed");
-            Problem::internal().into_response()
-        }
-    }
+    state.auth.revoke_token(token).await?;
+    tracing::info!(user_id = account.user.id, "API token revoked");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -144,3 +144,29 @@ impl From<adesao_services::ServiceError> for Problem {
         }
     }
 }
+
+impl From<adesao_services::AuthError> for Problem {
+    fn from(e: adesao_services::AuthError) -> Self {
+        use adesao_services::AuthError as E;
+        let message = e.to_string();
+        match e {
+            E::Cpf(_) => Problem::validation(vec![FieldError {
+                field: "cpf".into(),
+                message,
+            }]),
+            E::MissingPassword => Problem::validation(vec![FieldError {
+                field: "password".into(),
+                message,
+            }]),
+            E::WrongCredentials => Problem::new(StatusCode::UNAUTHORIZED, message),
+            E::RateLimited { retry_after_secs } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, message)
+                    .with_retry_after(retry_after_secs)
+            }
+            E::Store(e) => {
+                tracing::error!(error = %e, "authentication failed");
+                Problem::internal()
+            }
+        }
+    }
+}

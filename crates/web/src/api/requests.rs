@@ -175,13 +175,25 @@ fn input(
         it_director_id,
         technical_lead_id,
         requested_volume: volume(requested_volume),
-        legal_bases: purpose.legal_bases,
-        legal_basis_other: purpose.legal_basis_other,
-        data_usage: purpose.data_usage,
-        public_policies: purpose.public_policies,
-        legal_provision: purpose.legal_provision,
-        citizen_results: purpose.citizen_results,
-        retention: purpose.retention,
+        legal_bases: purpose.legal_bases.clone(),
+        texts: purpose.texts(),
+    }
+}
+
+impl PurposeBody {
+    /// The texts given (absent and `null` leave the field as it is).
+    fn texts(self) -> Vec<(&'static str, String)> {
+        [
+            ("legal_basis_other", self.legal_basis_other),
+            ("data_usage", self.data_usage),
+            ("public_policies", self.public_policies),
+            ("legal_provision", self.legal_provision),
+            ("citizen_results", self.citizen_results),
+            ("retention", self.retention),
+        ]
+        .into_iter()
+        .filter_map(|(field, text)| text.map(|t| (field, t)))
+        .collect()
     }
 }
 
@@ -464,7 +476,7 @@ pub async fn dsi(
     let text = detail.dsi.to_text();
     let sha256 = adesao_services::requests::signing::dsi_sha256(&detail.dsi);
     Ok(Json(DsiView {
-        number: detail.request.number.clone(),
+        number: detail.request.number.to_string(),
         text,
         sha256,
     }))

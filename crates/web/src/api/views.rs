@@ -1,6 +1,6 @@
 //! The JSON shapes of SPEC §11 (snake_case English; states and types by their codes).
 
-use adesao_domain::{AttachmentKind, LegalBasis, RequestStatus, RequestType, Role};
+use adesao_domain::{AttachmentKind, LegalBasis, RequestStatus, RequestType, Role, Volume};
 use adesao_services::requests::RequestDetail;
 use adesao_services::requests::signing::SessionView;
 use adesao_store::events::Event;
@@ -22,14 +22,11 @@ pub struct OrgView {
 
 impl From<&OrgRef> for OrgView {
     fn from(o: &OrgRef) -> Self {
-        let cnpj = adesao_domain::Cnpj::parse(&o.cnpj)
-            .map(|c| c.formatted())
-            .unwrap_or_else(|_| o.cnpj.clone());
         Self {
             id: o.id,
             name: o.name.clone(),
             acronym: o.acronym.clone(),
-            cnpj,
+            cnpj: o.cnpj.formatted(),
         }
     }
 }
@@ -97,9 +94,9 @@ pub struct RequestView {
     pub api: Named,
     pub it_director: Named,
     pub technical_lead: Named,
-    pub requested_volume: i64,
-    pub current_volume: i64,
-    pub authorized_volume: Option<i64>,
+    pub requested_volume: u64,
+    pub current_volume: u64,
+    pub authorized_volume: Option<u64>,
     pub purpose: PurposeView,
     pub signatures: Vec<SignatureView>,
     pub attachments: Vec<AttachmentView>,
@@ -115,7 +112,7 @@ fn base(r: &Request) -> RequestView {
     let p = &r.purpose;
     RequestView {
         id: r.id,
-        number: r.number.clone(),
+        number: r.number.to_string(),
         request_type: r.request_type,
         status: r.status,
         status_label: r.status.label(),
@@ -127,9 +124,9 @@ fn base(r: &Request) -> RequestView {
         },
         it_director: (&r.it_director).into(),
         technical_lead: (&r.technical_lead).into(),
-        requested_volume: r.requested_volume,
+        requested_volume: r.requested_volume.get(),
         current_volume: r.current_volume,
-        authorized_volume: r.authorized_volume,
+        authorized_volume: r.authorized_volume.map(Volume::get),
         purpose: PurposeView {
             legal_bases: p.legal_bases.iter().copied().collect(),
             legal_basis_other: p.legal_basis_other.clone(),
@@ -183,9 +180,9 @@ pub struct ListItemView {
     pub requester: OrgAcronym,
     pub provider: OrgAcronym,
     pub api: Named,
-    pub current_volume: i64,
-    pub requested_volume: i64,
-    pub authorized_volume: Option<i64>,
+    pub current_volume: u64,
+    pub requested_volume: u64,
+    pub authorized_volume: Option<u64>,
     pub last_event_at: String,
 }
 
@@ -200,7 +197,7 @@ impl From<&ListRow> for ListItemView {
     fn from(r: &ListRow) -> Self {
         Self {
             id: r.id,
-            number: r.number.clone(),
+            number: r.number.to_string(),
             request_type: r.request_type,
             status: r.status,
             requester: OrgAcronym {
@@ -218,8 +215,8 @@ impl From<&ListRow> for ListItemView {
                 name: r.api_name.clone(),
             },
             current_volume: r.current_volume,
-            requested_volume: r.requested_volume,
-            authorized_volume: r.authorized_volume,
+            requested_volume: r.requested_volume.get(),
+            authorized_volume: r.authorized_volume.map(Volume::get),
             last_event_at: rfc3339(r.last_event_at),
         }
     }

@@ -1,4 +1,4 @@
-use adesao_services::ServiceError;
+use adesao_services::{AuthError, ServiceError};
 use adesao_store::StoreError;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -37,6 +37,20 @@ impl PageError {
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         PageError::Internal(e.to_string())
+    }
+}
+
+/// Refusals of authentication outside the login form (which shows them beside its fields).
+impl From<AuthError> for PageError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Store(e) => PageError::from(e),
+            e @ AuthError::RateLimited { .. } => PageError::TooMany(e.to_string()),
+            e @ (AuthError::Cpf(_) | AuthError::MissingPassword) => {
+                PageError::Invalid(e.to_string())
+            }
+            e @ AuthError::WrongCredentials => PageError::Forbidden(e.to_string()),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Entrar (login with CPF and password) and Sair (logout).
 
 use adesao_services::secret::random_token;
-use adesao_services::{Attempt, LoginError};
+use adesao_services::{Attempt, AuthError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -121,13 +121,13 @@ pub async fn submit(
             .open_session(&login)
             .await
             .map(|session| session.map(|s| (login, s))),
-        Err(LoginError::Store(e)) => Err(e),
+        Err(e @ AuthError::Store(_)) => Err(e),
         Err(e) => return refused(page, jar, e),
     };
     let (login, session) = match opened {
         Ok(Some(opened)) => opened,
         // The password changed between its check and the session: it no longer holds.
-        Ok(None) => return refused(page, jar, LoginError::WrongCredentials),
+        Ok(None) => return refused(page, jar, AuthError::WrongCredentials),
         Err(e) => return PageError::from(e).into_response(),
     };
     tracing::info!(user_id = login.account.user.id, "login");
@@ -156,20 +156,20 @@ pub async fn submit(
 }
 
 /// The login page again, with the refusal next to its field.
-fn refused(mut page: LoginPage, jar: CookieJar, e: LoginError) -> Response {
+fn refused(mut page: LoginPage, jar: CookieJar, e: AuthError) -> Response {
     let message = e.to_string();
     let status = match &e {
-        LoginError::Cpf(_) => {
+        AuthError::Cpf(_) => {
             page.cpf_error = Some(message.clone());
             page.errors.push(FormError::field("cpf", message));
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        LoginError::MissingPassword => {
+        AuthError::MissingPassword => {
             page.password_error = Some(message.clone());
             page.errors.push(FormError::field("password", message));
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        LoginError::RateLimited { .. } => {
+        AuthError::RateLimited { .. } => {
             page.errors.push(FormError::general(message));
             StatusCode::TOO_MANY_REQUESTS
         }

@@ -87,11 +87,8 @@ pub struct DetailPage {
     pub justification_error: Option<String>,
 }
 
-fn person(name: &str, cpf: &str) -> String {
-    match Cpf::parse(cpf) {
-        Ok(c) => format!("{name} (CPF {})", c.masked()),
-        Err(_) => name.to_owned(),
-    }
+fn person(name: &str, cpf: &Cpf) -> String {
+    format!("{name} (CPF {})", cpf.masked())
 }
 
 /// One line of the history, as the seed writes it: "Criada por NOME em 02/01/2025 16:45:33".
@@ -170,7 +167,7 @@ impl DetailPage {
             csrf_token: user.csrf_token.clone(),
             r: RequestText {
                 id: r.id,
-                number: r.number.clone(),
+                number: r.number.to_string(),
                 status: r.status.label(),
                 api: r.api_name.clone(),
                 provider: r.provider.name.clone(),
@@ -179,10 +176,10 @@ impl DetailPage {
                 technical_lead: person(&r.technical_lead.name, &r.technical_lead.cpf),
                 kind: r.request_type.label(),
                 current_volume: format::count(r.current_volume),
-                requested_volume: format::count(r.requested_volume),
+                requested_volume: r.requested_volume.to_string(),
                 authorized_volume: r
                     .authorized_volume
-                    .map(format::count)
+                    .map(|v| v.to_string())
                     .unwrap_or_else(|| "—".into()),
                 purpose,
             },
@@ -212,7 +209,7 @@ impl DetailPage {
             api_id: r.api_id,
             max_upload: format!(
                 "{} MiB",
-                format::count((max_upload_bytes / (1024 * 1024)).max(1) as i64)
+                format::count((max_upload_bytes / (1024 * 1024)).max(1) as u64)
             ),
             upload_error_kind: None,
             upload_error: None,
@@ -227,7 +224,7 @@ impl DetailPage {
             },
             can_create: adesao_domain::access::can_create(&actor_of(&user.account)),
             history: d.history.iter().map(history_line).collect(),
-            authorized_volume: format::count(r.requested_volume),
+            authorized_volume: r.requested_volume.to_string(),
             approve_comment: String::new(),
             volume_error: None,
             justification: String::new(),

@@ -1,7 +1,7 @@
 //! 1.3 choose the API, 1.4–1.6 the form (Incluir), and Alterar.
 
 use adesao_domain::access::{self, Action};
-use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS};
+use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS, TEXT_FIELDS};
 use adesao_domain::{FieldIssue, LegalBasis, RequestType, Role, Volume};
 use adesao_services::ServiceError;
 use adesao_services::requests::catalogue::CatalogueEntry;
@@ -81,24 +81,26 @@ pub struct RequestForm {
 
 impl RequestForm {
     fn of_request(r: &Request) -> Self {
-        let p = &r.purpose;
-        Self {
+        let mut form = Self {
             api_id: r.api_id.to_string(),
             request_type: r.request_type.code().to_owned(),
             it_director_id: r.it_director.id.to_string(),
             technical_lead_id: r.technical_lead.id.to_string(),
-            requested_volume: Volume::new(r.requested_volume as u64)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            legal_bases: p.legal_bases.iter().map(|b| b.code().to_owned()).collect(),
-            legal_basis_other: p.legal_basis_other.clone(),
-            data_usage: p.data_usage.clone(),
-            public_policies: p.public_policies.clone(),
-            legal_provision: p.legal_provision.clone(),
-            citizen_results: p.citizen_results.clone(),
-            retention: p.retention.clone(),
+            requested_volume: r.requested_volume.to_string(),
+            legal_bases: r
+                .purpose
+                .legal_bases
+                .iter()
+                .map(|b| b.code().to_owned())
+                .collect(),
             ..Self::default()
+        };
+        for (field, text) in r.purpose.texts() {
+            if let Some(slot) = form.text_mut(field) {
+                *slot = text.to_owned();
+            }
         }
+        form
     }
 
     /// The input for the service, which judges the codes as it does the API's. Values that
@@ -113,23 +115,36 @@ impl RequestForm {
             technical_lead_id: id(&self.technical_lead_id),
             requested_volume: Some(Volume::parse(&self.requested_volume)),
             legal_bases: Some(self.legal_bases.clone()),
-            legal_basis_other: Some(self.legal_basis_other.clone()),
-            data_usage: Some(self.data_usage.clone()),
-            public_policies: Some(self.public_policies.clone()),
-            legal_provision: Some(self.legal_provision.clone()),
-            citizen_results: Some(self.citizen_results.clone()),
-            retention: Some(self.retention.clone()),
+            texts: TEXT_FIELDS
+                .into_iter()
+                .map(|field| (field, self.section_value(field).to_owned()))
+                .collect(),
         }
         .judge()
     }
 
+    /// The form's own field for a purpose text (the form posts them by these names).
+    fn text_mut(&mut self, field: &str) -> Option<&mut String> {
+        Some(match field {
+            "legal_basis_other" => &mut self.legal_basis_other,
+            "data_usage" => &mut self.data_usage,
+            "public_policies" => &mut self.public_policies,
+            "legal_provision" => &mut self.legal_provision,
+            "citizen_results" => &mut self.citizen_results,
+            "retention" => &mut self.retention,
+            _ => return None,
+        })
+    }
+
     fn section_value(&self, field: &str) -> &str {
         match field {
+            "legal_basis_other" => &self.legal_basis_other,
             "data_usage" => &self.data_usage,
             "public_policies" => &self.public_policies,
             "legal_provision" => &self.legal_provision,
             "citizen_results" => &self.citizen_results,
-            _ => &self.retention,
+            "retention" => &self.retention,
+            _ => "",
         }
     }
 }
@@ -232,7 +247,7 @@ async fn form_page(
         csrf_token: user.csrf_token.clone(),
         action,
         back,
-        number: existing.map(|r| r.number.clone()),
+        number: existing.map(|r| r.number.to_string()),
         returns_to_draft: existing
             .is_some_and(|r| r.status == adesao_domain::RequestStatus::AwaitingSignatures),
         api_id: entry.api.id,

@@ -220,16 +220,16 @@ pub async fn show(
             .iter()
             .map(|r| Row {
                 id: r.id,
-                number: r.number.clone(),
+                number: r.number.to_string(),
                 kind: r.request_type.label(),
                 requester: r.requester_name.clone(),
                 api: format!("{} ({})", r.api_name, r.provider_acronym),
                 status: r.status.label(),
                 current_volume: format::count(r.current_volume),
-                requested_volume: format::count(r.requested_volume),
+                requested_volume: r.requested_volume.to_string(),
                 authorized_volume: r
                     .authorized_volume
-                    .map(format::count)
+                    .map(|v| v.to_string())
                     .unwrap_or_else(|| "—".into()),
                 last_event_at: format::datetime(r.last_event_at),
             })

@@ -66,7 +66,7 @@ impl SignPage {
             errors: Vec::new(),
             csrf_token: user.csrf_token.clone(),
             id: d.request.id,
-            number: d.request.number.clone(),
+            number: d.request.number.to_string(),
             roles: roles.join(" e "),
             ministry: HEADER_MINISTRY,
             secretariat: HEADER_SECRETARIAT,
@@ -74,8 +74,8 @@ impl SignPage {
             intent: dsi.intent(),
             access_asked: dsi.access_asked(),
             kind: dsi.request_type.label(),
-            current_volume: format::count(dsi.current_volume as i64),
-            requested_volume: format::count(dsi.requested_volume as i64),
+            current_volume: format::count(dsi.current_volume),
+            requested_volume: format::count(dsi.requested_volume),
             purpose,
             conditions: CONDITIONS,
             it_director: format!(
@@ -339,10 +339,10 @@ pub async fn pending(
             .map(|r| {
                 (
                     r.id,
-                    r.number.clone(),
+                    r.number.to_string(),
                     format!("{} ({})", r.api_name, r.provider.acronym),
                     r.request_type.label(),
-                    format::count(r.requested_volume),
+                    r.requested_volume.to_string(),
                 )
             })
             .collect(),
