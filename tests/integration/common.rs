@@ -18,6 +18,8 @@ pub const EQUIPE_CONECTA: &str = "045.134.689-04";
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The clock the application's services act at: `advance` it to let time pass.
+    pub clock: adesao_services::Clock,
     _database: TestDatabase,
 }
 
@@ -41,6 +43,7 @@ impl TestApp {
         // that program, so point at the one cargo built for these tests.
         config.pdf_checker = env!("CARGO_BIN_EXE_adesao").into();
         adjust(&mut config);
+        let clock = config.clock.clone();
         let app = Application::build(config)
             .await
             .expect("application starts");
@@ -50,6 +53,7 @@ impl TestApp {
         Self {
             address,
             db,
+            clock,
             _database: database,
         }
     }
@@ -349,23 +353,53 @@ impl TestApp {
         })
     }
 
-    /// A snapshot of every table a transition may touch, to prove a refused action changed nothing.
-    pub async fn snapshot(&self) -> Vec<i64> {
+    /// The contents of every table a change may touch, row by row, to prove that a refused
+    /// action changed nothing (a count would miss an update).
+    pub async fn snapshot(&self) -> Vec<String> {
+        use sqlx::{Column, Row};
         let mut out = Vec::new();
-        for sql in [
-            "SELECT COUNT(*) FROM requests",
-            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM requests",
-            "SELECT COUNT(*) FROM request_events",
-            "SELECT COUNT(*) FROM signatures",
-            "SELECT COUNT(*) FROM signatures WHERE voided_at IS NULL",
-            "SELECT COUNT(*) FROM outbox",
-            "SELECT COUNT(*) FROM api_access",
-            "SELECT CAST(COALESCE(SUM(last_value), 0) AS BIGINT) FROM request_number_sequences",
+        for (table, order) in [
+            ("requests", "id"),
+            ("request_events", "id"),
+            ("signatures", "id"),
+            ("outbox", "id"),
+            ("api_access", "requester_id, api_id"),
+            ("request_number_sequences", "year"),
+            ("attachments", "id"),
+            ("signing_sessions", "id"),
         ] {
-            out.push(self.count(sql).await);
+            let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
+                .fetch_all(self.db.pool())
+                .await
+                .unwrap();
+            for row in rows {
+                let mut line = format!("{table}:");
+                for (i, column) in row.columns().iter().enumerate() {
+                    let value = if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                        format!("{v:?}")
+                    } else if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                        // Contents by their digest: a changed byte shows, a megabyte does not.
+                        v.map(|b| hex_digest(&b)).unwrap_or_default()
+                    } else {
+                        "?".to_owned()
+                    };
+                    line.push_str(&format!(" {}={value}", column.name()));
+                }
+                out.push(line);
+            }
         }
         out
     }
+}
+
+fn hex_digest(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn complete_purpose() -> Value {

@@ -157,6 +157,13 @@ mod tests {
         }
     }
 
+    /// The canonical text is what officials sign (its SHA-256 goes into each signature): any
+    /// change to it, even of a space, must be a decision someone sees in review.
+    #[test]
+    fn the_canonical_text_changes_only_on_purpose() {
+        insta::assert_snapshot!(dsi().to_text());
+    }
+
     #[test]
     fn the_text_carries_everything_spec_7_lists() {
         let text = dsi().to_text();

@@ -6,7 +6,7 @@ use adesao_store::users::{self, Account};
 use adesao_store::{Db, StoreError, api_tokens, known_devices, locks, sessions};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::{password, secret};
+use crate::{Clock, password, secret};
 
 /// Limits of authentication. The defaults are what the README documents.
 ///
@@ -141,11 +141,22 @@ pub struct LiveSession {
 pub struct AuthService {
     db: Db,
     policy: AuthPolicy,
+    clock: Clock,
 }
 
 impl AuthService {
     pub fn new(db: Db, policy: AuthPolicy) -> Self {
-        Self { db, policy }
+        Self {
+            db,
+            policy,
+            clock: Clock::system(),
+        }
+    }
+
+    /// The same service acting at `clock`'s time.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Checks CPF and password. The attempt is counted against the limits *before* the password
@@ -188,7 +199,7 @@ impl AuthService {
         // Not a failure after all; and the mistakes made from here before are forgiven.
         auth_failures::delete(&mut conn, &counted.ids).await?;
         auth_failures::clear(&mut conn, Bucket::CpfClient, &counted.pair).await?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let device_token = match device {
             Some(id) => {
                 known_devices::touch(&mut conn, id, now).await?;
@@ -233,7 +244,7 @@ impl AuthService {
         client: &str,
         device: Option<i64>,
     ) -> Result<Counted, AuthError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let since = now - self.policy.failure_window;
         let window = self.policy.failure_window;
         let pair = match device {
@@ -286,7 +297,7 @@ impl AuthService {
     pub async fn open_session(&self, login: &Login) -> Result<Option<NewSession>, AuthError> {
         let token = secret::random_token();
         let csrf_token = secret::random_token();
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let expires_at = now + self.policy.session_idle;
         let mut conn = self.db.acquire().await?;
         let opened = sessions::insert(
@@ -309,7 +320,7 @@ impl AuthService {
     /// The session behind a cookie token, if it is live and its user still may log in. Slides
     /// the idle expiry forward (at most once a minute, to spare the database a write per page).
     pub async fn session(&self, token: &str) -> Result<Option<LiveSession>, AuthError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
         let Some((session, last_seen)) =
             sessions::find_live(&mut conn, &secret::token_hash(token), now).await?
@@ -341,7 +352,7 @@ impl AuthService {
         login: &Login,
     ) -> Result<Option<(String, Timestamp)>, AuthError> {
         let token = secret::random_token();
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let expires_at = now + self.policy.token_ttl;
         let mut conn = self.db.acquire().await?;
         let issued = api_tokens::insert(
@@ -360,7 +371,7 @@ impl AuthService {
     pub async fn token_account(&self, token: &str) -> Result<Option<Account>, AuthError> {
         let mut conn = self.db.acquire().await?;
         let user_id =
-            api_tokens::find_live_user(&mut conn, &secret::token_hash(token), Timestamp::now())
+            api_tokens::find_live_user(&mut conn, &secret::token_hash(token), self.clock.now())
                 .await?;
         match user_id {
             Some(id) => Ok(usable_account(&mut conn, id).await?),
@@ -397,7 +408,7 @@ impl AuthService {
 
     /// Deletes expired sessions, tokens and old login failures; returns how many rows went.
     pub async fn purge_expired(&self) -> Result<u64, AuthError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
         let mut n = sessions::delete_expired(&mut conn, now).await?;
         n += api_tokens::delete_expired(&mut conn, now).await?;

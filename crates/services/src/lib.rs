@@ -3,6 +3,7 @@
 //! skins turn into a pt-BR message — or changes nothing.
 
 pub mod auth;
+mod clock;
 pub mod demo;
 mod error;
 mod password;
@@ -11,5 +12,6 @@ pub mod secret;
 
 pub use adesao_store::users::Account;
 pub use auth::{Attempt, AuthError, AuthPolicy, AuthService, Login, NewSession};
+pub use clock::Clock;
 pub use error::ServiceError;
 pub use requests::RequestService;

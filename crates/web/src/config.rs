@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use adesao_services::AuthPolicy;
+use adesao_services::{AuthPolicy, Clock};
 use adesao_store::Backend;
 use ipnet::IpNet;
 
@@ -31,6 +31,8 @@ pub struct Config {
     /// Session and login limits (not environment variables: the defaults are the documented
     /// policy; tests shorten the delays to exercise the counts).
     pub auth: AuthPolicy,
+    /// The time the services act at (the system's; tests move it forward).
+    pub clock: Clock,
 }
 
 /// One clear line saying which variable is wrong and what it should be.
@@ -133,6 +135,7 @@ impl Config {
             trusted_proxies,
             pdf_checker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("adesao")),
             auth: AuthPolicy::default(),
+            clock: Clock::system(),
         })
     }
 }

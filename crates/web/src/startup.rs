@@ -42,7 +42,8 @@ impl Application {
                 "demo data loaded: every demo user has the published password; do not use in production"
             );
         }
-        let auth = AuthService::new(db.clone(), config.auth.clone());
+        let auth =
+            AuthService::new(db.clone(), config.auth.clone()).with_clock(config.clock.clone());
         let checker = pdf_checker(&config).await?;
         let state = AppState {
             db: db.clone(),
@@ -50,7 +51,8 @@ impl Application {
             requests: RequestService::new(
                 db.clone(),
                 AttachmentPolicy::new(checker, config.max_upload_bytes),
-            ),
+            )
+            .with_clock(config.clock.clone()),
             cookies: CookiePolicy {
                 secure: config.cookie_secure,
             },

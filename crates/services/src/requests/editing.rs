@@ -23,7 +23,7 @@ impl RequestService {
         copied_from_id: Option<i64>,
     ) -> Result<Request, ServiceError> {
         adesao_domain::access::check_create(actor)?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         // The numbering counter is the first write: it takes the lock that orders concurrent
         // creations, and a failure below rolls the number back.
@@ -95,7 +95,7 @@ impl RequestService {
         id: i64,
         patch: RequestPatch,
     ) -> Result<Request, ServiceError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Edit).await?;
         let base = input::Base {

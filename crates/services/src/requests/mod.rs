@@ -23,8 +23,8 @@ use adesao_store::requests::{self, Request};
 use adesao_store::{AnyConnection, Db, Tx, events, locks, signatures};
 use jiff::Timestamp;
 
-use crate::ServiceError;
 use crate::error::ServiceError as E;
+use crate::{Clock, ServiceError};
 
 pub use transitions::{MAX_COMMENT_CHARS, MAX_JUSTIFICATION_CHARS};
 
@@ -32,6 +32,7 @@ pub use transitions::{MAX_COMMENT_CHARS, MAX_JUSTIFICATION_CHARS};
 pub struct RequestService {
     db: Db,
     attachments: AttachmentPolicy,
+    clock: Clock,
 }
 
 /// History actions, as stored in `request_events.action`.
@@ -60,7 +61,17 @@ pub fn actor_of(account: &adesao_store::users::Account) -> Actor {
 
 impl RequestService {
     pub fn new(db: Db, attachments: AttachmentPolicy) -> Self {
-        Self { db, attachments }
+        Self {
+            db,
+            attachments,
+            clock: Clock::system(),
+        }
+    }
+
+    /// The same service acting at `clock`'s time.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 

@@ -39,7 +39,7 @@ pub struct SessionView {
 impl RequestService {
     /// Starts an authorisation: a new code is sent by SMS to the user's mobile.
     pub async fn start_signing_session(&self, actor: &Actor) -> Result<SessionView, ServiceError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         // Count and insert as one step: concurrent starts must not all pass the hourly limit.
         locks::serialize_on(&mut tx, &format!("signing-user:{}", actor.user_id)).await?;
@@ -85,7 +85,7 @@ impl RequestService {
         actor: &Actor,
         session_id: i64,
     ) -> Result<SessionView, ServiceError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         // Attempts and sends are counted on the session: one change to it at a time.
         locks::serialize_on(&mut tx, &format!("signing-session:{session_id}")).await?;
@@ -135,7 +135,7 @@ impl RequestService {
         session_id: i64,
         code: &str,
     ) -> Result<SessionView, ServiceError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         // Attempts and sends are counted on the session: one change to it at a time.
         locks::serialize_on(&mut tx, &format!("signing-session:{session_id}")).await?;
@@ -195,7 +195,7 @@ impl RequestService {
     /// The user's session that authorises signing right now, if any.
     pub async fn active_authorization(&self, actor: &Actor) -> Result<Option<i64>, ServiceError> {
         let mut conn = self.db.acquire().await?;
-        Ok(signing_sessions::find_authorized(&mut conn, actor.user_id, Timestamp::now()).await?)
+        Ok(signing_sessions::find_authorized(&mut conn, actor.user_id, self.clock.now()).await?)
     }
 
     pub async fn signing_session(
@@ -212,7 +212,7 @@ impl RequestService {
             id: session.id,
             expires_at: session.code_expires_at,
             masked_mobile: user.mobile.masked(),
-            authorized_until: session.authorized_until.filter(|u| *u > Timestamp::now()),
+            authorized_until: session.authorized_until.filter(|u| *u > self.clock.now()),
         })
     }
 
@@ -228,7 +228,7 @@ impl RequestService {
         session_id: i64,
         expected_dsi_sha256: Option<&str>,
     ) -> Result<Request, ServiceError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
         let mut facts = facts_of(&mut tx, &request).await?;

@@ -4,7 +4,6 @@ use adesao_domain::access::{Action, Actor, RequestFacts};
 use adesao_domain::{AttachmentKind, FieldIssue, RequestType, Role, Volume, text};
 use adesao_store::requests::{self, Request};
 use adesao_store::{AnyConnection, api_access, apis, attachments, locks};
-use jiff::Timestamp;
 
 use super::notices::{self, Audience};
 use super::{
@@ -28,7 +27,7 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
         lock_access(&mut tx, &request).await?;
@@ -74,7 +73,7 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Cancel).await?;
         claim(&mut tx, &request, now).await?;
@@ -100,7 +99,7 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Approve).await?;
         let volume =
@@ -167,7 +166,7 @@ impl RequestService {
                 "A justificativa pode ter no máximo 4.000 caracteres.",
             ));
         }
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Refuse).await?;
         claim(&mut tx, &request, now).await?;
@@ -200,7 +199,7 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Grant).await?;
         lock_access(&mut tx, &request).await?;

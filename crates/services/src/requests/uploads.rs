@@ -8,7 +8,6 @@ use adesao_domain::{AttachmentKind, RequestStatus};
 use adesao_store::attachments::{self, AttachmentMeta, NewAttachment};
 use adesao_store::requests::Request;
 use adesao_store::{AnyConnection, apis, requests};
-use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use super::{RequestService, actions, begin_change, claim, event, facts_of, load_checked_in};
@@ -64,7 +63,7 @@ impl RequestService {
         }
         self.check_pdf(content).await?;
 
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Edit).await?;
         let kind = self
@@ -191,7 +190,7 @@ impl RequestService {
         id: i64,
         attachment_id: i64,
     ) -> Result<(), ServiceError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Edit).await?;
         editable_attachments(request.status)?;
