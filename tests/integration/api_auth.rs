@@ -181,3 +181,96 @@ async fn unknown_api_paths_are_404_problems() {
     .await;
     assert_eq!(status, 405);
 }
+
+/// Every rejection of every extractor is a pt-BR problem on the API and a pt-BR page on the
+/// HTML side, never axum's English `text/plain`.
+#[tokio::test]
+async fn every_rejection_speaks_portuguese_in_the_skins_own_form() {
+    let app = TestApp::spawn().await;
+    let token = app.token(GESTOR_PRATA).await;
+    let client = reqwest::Client::new();
+    let api = |method: reqwest::Method, path: &str| {
+        client.request(method, app.url(path)).bearer_auth(&token)
+    };
+    let cases = [
+        // A path value that is no id at all, and one past 64 bits.
+        (
+            api(
+                reqwest::Method::POST,
+                "/api/v1/requests/9223372036854775808/release",
+            ),
+            400,
+        ),
+        (api(reqwest::Method::GET, "/api/v1/requests/abc"), 400),
+        // A query value of the wrong type.
+        (api(reqwest::Method::GET, "/api/v1/requests?page=abc"), 400),
+        // A body that is not JSON, JSON without its content type, JSON of the wrong shape.
+        (
+            api(reqwest::Method::POST, "/api/v1/requests")
+                .header("content-type", "application/json")
+                .body("{not json"),
+            400,
+        ),
+        (
+            api(reqwest::Method::POST, "/api/v1/requests").body("{}"),
+            415,
+        ),
+        (
+            api(reqwest::Method::POST, "/api/v1/requests")
+                .header("content-type", "application/json")
+                .body(r#"{"surprise": true}"#),
+            422,
+        ),
+        // A multipart upload that is not multipart.
+        (
+            api(reqwest::Method::POST, "/api/v1/requests/1/attachments")
+                .header("content-type", "text/plain")
+                .body("x"),
+            415,
+        ),
+        // No route, and a method the route does not take.
+        (api(reqwest::Method::GET, "/api/v1/requests/1/nothing"), 404),
+        (api(reqwest::Method::PUT, "/api/v1/requests"), 405),
+    ];
+    for (request, status) in cases {
+        let r = request.send().await.unwrap();
+        let url = r.url().to_string();
+        assert_eq!(r.status().as_u16(), status, "{url}");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{url}"
+        );
+        let body: serde_json::Value = r.json().await.unwrap();
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            !detail.contains("Failed") && !detail.contains("Invalid URL") && !detail.is_empty(),
+            "{url}: {detail}"
+        );
+    }
+    // The pages.
+    let browser = app.logged_in(GESTOR_PRATA).await;
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/solicitacoes/abc", 404),
+        (
+            reqwest::Method::GET,
+            "/solicitacoes/99999999999999999999",
+            404,
+        ),
+        (reqwest::Method::GET, "/solicitacoes?pagina=1&pagina=2", 400),
+        (reqwest::Method::PUT, "/solicitacoes", 405),
+        (reqwest::Method::GET, "/nada", 404),
+    ] {
+        let r = browser.request(method, app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let html = r.text().await.unwrap();
+        assert!(html.contains("<html lang=\"pt-BR\">"), "{path}");
+    }
+}
