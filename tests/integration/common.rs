@@ -115,7 +115,11 @@ impl TestApp {
 
     /// A bearer token for a demo user.
     pub async fn token(&self, cpf: &str) -> String {
-        let response = self.request_token(cpf, DEMO_PASSWORD).await;
+        self.token_with(cpf, DEMO_PASSWORD).await
+    }
+
+    pub async fn token_with(&self, cpf: &str, password: &str) -> String {
+        let response = self.request_token(cpf, password).await;
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
@@ -367,6 +371,12 @@ impl TestApp {
             ("request_number_sequences", "year"),
             ("attachments", "id"),
             ("signing_sessions", "id"),
+            ("organizations", "id"),
+            ("users", "id"),
+            ("user_roles", "user_id, role"),
+            ("apis", "id"),
+            ("api_attachment_requirements", "id"),
+            ("audit_log", "id"),
         ] {
             let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
                 .fetch_all(self.db.pool())

@@ -258,7 +258,10 @@ async fn actors(app: &TestApp) -> Vec<Actor> {
     for id in ids {
         let mut conn = app.db.acquire().await.unwrap();
         out.push(actor_of(
-            &users::find_account(&mut conn, id).await.unwrap().unwrap(),
+            &users::find_account(&mut conn, id, app.clock.today())
+                .await
+                .unwrap()
+                .unwrap(),
         ));
     }
     out

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod admin_api;
+mod admin_import;
 mod api_analysis;
 mod api_auth;
 mod api_lifecycle;

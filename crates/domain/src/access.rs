@@ -30,8 +30,8 @@ pub struct RequestFacts {
 }
 
 impl RequestFacts {
-    /// The signing roles `user_id` holds on this request and has not signed yet.
-    pub fn roles_to_sign(&self, user_id: i64) -> Vec<Role> {
+    /// The signing roles `user_id` is named for on this request and has not signed yet.
+    pub fn unsigned_roles_of(&self, user_id: i64) -> Vec<Role> {
         let mut roles = Vec::new();
         if self.it_director_id == user_id && !self.signed_roles.contains(&Role::ItDirector) {
             roles.push(Role::ItDirector);
@@ -39,6 +39,14 @@ impl RequestFacts {
         if self.technical_lead_id == user_id && !self.signed_roles.contains(&Role::TechnicalLead) {
             roles.push(Role::TechnicalLead);
         }
+        roles
+    }
+
+    /// The signing roles `actor` may sign now: named for them, not signed yet, and still held
+    /// (a role whose period ended no longer signs).
+    pub fn roles_to_sign(&self, actor: &Actor) -> Vec<Role> {
+        let mut roles = self.unsigned_roles_of(actor.user_id);
+        roles.retain(|r| actor.has(*r));
         roles
     }
 
@@ -231,12 +239,17 @@ pub fn check(actor: &Actor, facts: &RequestFacts, action: Action) -> Result<(), 
                 ));
             }
             state(&[S::AwaitingSignatures])?;
-            if facts.roles_to_sign(actor.user_id).is_empty() {
-                return Err(Refusal::Conflict(
-                    "Você já assinou esta solicitação.".to_owned(),
-                ));
+            if !facts.roles_to_sign(actor).is_empty() {
+                return Ok(());
             }
-            Ok(())
+            match facts.unsigned_roles_of(actor.user_id).first() {
+                Some(_) => Err(Refusal::Forbidden(
+                    "Você não exerce mais a função para a qual foi indicado nesta solicitação, por isso não pode assiná-la. O gestor do órgão deve alterá-la e indicar outro signatário.",
+                )),
+                None => Err(Refusal::Conflict(
+                    "Você já assinou esta solicitação.".to_owned(),
+                )),
+            }
         }
         Action::Approve | Action::Refuse if !provider_analyst => Err(Refusal::Forbidden(
             "Apenas analistas do órgão cedente dos dados podem analisar a solicitação.",
@@ -365,10 +378,31 @@ mod tests {
     fn one_person_holding_both_roles_signs_both_at_once() {
         let mut f = facts(S::AwaitingSignatures);
         f.technical_lead_id = 10;
+        let both = actor(10, UFV, &[Role::ItDirector, Role::TechnicalLead]);
         assert_eq!(
-            f.roles_to_sign(10),
+            f.roles_to_sign(&both),
             vec![Role::ItDirector, Role::TechnicalLead]
         );
+    }
+
+    #[test]
+    fn a_named_signer_whose_role_lapsed_cannot_sign() {
+        let f = facts(S::AwaitingSignatures);
+        // Named as Dirigente de TI (user 10), but the role's period has ended: the account no
+        // longer holds it.
+        let lapsed = actor(10, UFV, &[Role::Manager]);
+        assert!(f.roles_to_sign(&lapsed).is_empty());
+        assert_eq!(f.unsigned_roles_of(10), vec![Role::ItDirector]);
+        assert!(matches!(
+            check(&lapsed, &f, Action::Sign),
+            Err(Refusal::Forbidden(m)) if m.contains("não exerce mais")
+        ));
+        assert!(!available_actions(&lapsed, &f).contains(&Action::Sign));
+        // Holding both, named for both, with one lapsed: signs the other only.
+        let mut f = facts(S::AwaitingSignatures);
+        f.technical_lead_id = 10;
+        let half = actor(10, UFV, &[Role::TechnicalLead]);
+        assert_eq!(f.roles_to_sign(&half), vec![Role::TechnicalLead]);
     }
 
     #[test]

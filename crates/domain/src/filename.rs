@@ -7,6 +7,12 @@ pub const MAX_CHARS: usize = 150;
 /// characters (no CR/LF header injection), no quotes or backslashes, trimmed, at most
 /// [`MAX_CHARS`] characters, ending in `.pdf`. Accents and other non-ASCII letters are kept.
 pub fn sanitize_pdf_name(raw: &str) -> String {
+    sanitize_file_name(raw, "pdf", "anexo")
+}
+
+/// As [`sanitize_pdf_name`], ending in `.{extension}` (the extension of the content, whatever
+/// the name claimed), `fallback` when nothing of the name is left.
+pub fn sanitize_file_name(raw: &str, extension: &str, fallback: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
@@ -19,17 +25,25 @@ pub fn sanitize_pdf_name(raw: &str) -> String {
         })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
-    let stem = trimmed
-        .strip_suffix(".pdf")
-        .or_else(|| trimmed.strip_suffix(".PDF"))
-        .unwrap_or(trimmed)
-        .trim_end_matches('.');
-    let stem: String = stem.chars().take(MAX_CHARS - 4).collect();
+    let suffix = format!(".{extension}");
+    let stem = match trimmed.len().checked_sub(suffix.len()) {
+        Some(cut)
+            if trimmed.is_char_boundary(cut) && trimmed[cut..].eq_ignore_ascii_case(&suffix) =>
+        {
+            &trimmed[..cut]
+        }
+        _ => trimmed,
+    }
+    .trim_end_matches('.');
+    let stem: String = stem
+        .chars()
+        .take(MAX_CHARS - suffix.chars().count())
+        .collect();
     let stem = stem.trim();
     if stem.is_empty() {
-        "anexo.pdf".to_owned()
+        format!("{fallback}{suffix}")
     } else {
-        format!("{stem}.pdf")
+        format!("{stem}{suffix}")
     }
 }
 
@@ -85,6 +99,15 @@ mod tests {
             sanitize_pdf_name(&"x".repeat(500)).chars().count(),
             MAX_CHARS
         );
+        assert_eq!(
+            sanitize_file_name("Modelo Ofício.DOCX", "docx", "modelo"),
+            "Modelo Ofício.docx"
+        );
+        assert_eq!(
+            sanitize_file_name("formulario.exe", "odt", "modelo"),
+            "formulario.exe.odt"
+        );
+        assert_eq!(sanitize_file_name("ç.odt", "odt", "modelo"), "ç.odt");
     }
 
     #[test]

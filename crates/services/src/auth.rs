@@ -6,7 +6,9 @@ use adesao_store::users::{self, Account};
 use adesao_store::{Db, StoreError, api_tokens, known_devices, locks, sessions};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::{Clock, password, secret};
+use adesao_domain::FieldIssue;
+
+use crate::{Clock, ServiceError, password, password_rule, secret};
 
 /// Limits of authentication. The defaults are what the README documents.
 ///
@@ -184,7 +186,7 @@ impl AuthService {
         let password_ok = password::verify(password.to_owned(), stored.clone()).await;
         let account = match user {
             Some(user) if password_ok && user.active => {
-                users::find_account(&mut conn, user.id).await?
+                users::find_account(&mut conn, user.id, self.clock.today()).await?
             }
             _ => None,
         };
@@ -327,7 +329,8 @@ impl AuthService {
         else {
             return Ok(None);
         };
-        let Some(account) = usable_account(&mut conn, session.user_id).await? else {
+        let Some(account) = usable_account(&mut conn, session.user_id, self.clock.today()).await?
+        else {
             return Ok(None);
         };
         if now - last_seen > SignedDuration::from_mins(1) {
@@ -374,7 +377,7 @@ impl AuthService {
             api_tokens::find_live_user(&mut conn, &secret::token_hash(token), self.clock.now())
                 .await?;
         match user_id {
-            Some(id) => Ok(usable_account(&mut conn, id).await?),
+            Some(id) => Ok(usable_account(&mut conn, id, self.clock.today()).await?),
             None => Ok(None),
         }
     }
@@ -406,6 +409,81 @@ impl AuthService {
         Ok(true)
     }
 
+    /// Minha conta: the user changes their own password, giving the current one. The attempt
+    /// is counted against the login limits (a stolen session must not become a way to guess
+    /// the password), the new password must pass [`password_rule`], and on success every
+    /// session and token of the user ends, this one included: they log in again with it.
+    pub async fn change_own_password(
+        &self,
+        account: &Account,
+        current: &str,
+        new: &str,
+        client: &str,
+    ) -> Result<(), ServiceError> {
+        let mut issues = Vec::new();
+        if current.is_empty() {
+            issues.push(FieldIssue::new(
+                "current_password",
+                "Informe a senha atual.",
+            ));
+        }
+        let personal = [
+            account.user.name.as_str(),
+            account.user.cpf.digits(),
+            account.user.email.as_str(),
+        ];
+        if let Err(message) = password_rule::check(new, &personal) {
+            issues.push(FieldIssue::new("new_password", message));
+        } else if new == current {
+            issues.push(FieldIssue::new(
+                "new_password",
+                "A nova senha deve ser diferente da atual.",
+            ));
+        }
+        if !issues.is_empty() {
+            return Err(ServiceError::Invalid(issues));
+        }
+        let cpf = &account.user.cpf;
+        let counted = self
+            .reserve_attempt(cpf, client, None)
+            .await
+            .map_err(|e| match e {
+                AuthError::RateLimited { retry_after_secs } => ServiceError::RateLimited {
+                    message: e.to_string(),
+                    retry_after_secs,
+                },
+                AuthError::Store(e) => ServiceError::Store(e),
+                other => ServiceError::Internal(other.to_string()),
+            })?;
+        let stored = {
+            let mut conn = self.db.acquire().await?;
+            users::find_credentials(&mut conn, cpf)
+                .await?
+                .map(|(_, h)| h)
+        };
+        if !password::verify(current.to_owned(), stored).await {
+            tracing::info!(
+                user_id = account.user.id,
+                "wrong current password on a password change"
+            );
+            return Err(ServiceError::invalid(
+                "current_password",
+                "A senha atual não confere.",
+            ));
+        }
+        {
+            let mut conn = self.db.acquire().await?;
+            auth_failures::delete(&mut conn, &counted.ids).await?;
+        }
+        self.set_password(account.user.id, new)
+            .await
+            .map_err(|e| match e {
+                AuthError::Store(e) => ServiceError::Store(e),
+                other => ServiceError::Internal(other.to_string()),
+            })?;
+        Ok(())
+    }
+
     /// Deletes expired sessions, tokens and old login failures; returns how many rows went.
     pub async fn purge_expired(&self) -> Result<u64, AuthError> {
         let now = self.clock.now();
@@ -422,7 +500,8 @@ impl AuthService {
 async fn usable_account(
     conn: &mut adesao_store::AnyConnection,
     user_id: i64,
+    today: jiff::civil::Date,
 ) -> Result<Option<Account>, StoreError> {
-    let account = users::find_account(conn, user_id).await?;
+    let account = users::find_account(conn, user_id, today).await?;
     Ok(account.filter(|a| a.user.active && a.organization.active))
 }

@@ -23,11 +23,23 @@ impl Clock {
         Timestamp::now() + offset
     }
 
+    /// Today's date in Brasília, the day role periods are judged by.
+    pub fn today(&self) -> jiff::civil::Date {
+        local_date(self.now())
+    }
+
     /// Moves this clock (and every copy of it) forward by `by`.
     pub fn advance(&self, by: SignedDuration) {
         let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
         self.offset_micros.fetch_add(micros, Ordering::Relaxed);
     }
+}
+
+/// The date in Brasília at `ts`.
+pub fn local_date(ts: Timestamp) -> jiff::civil::Date {
+    // The time zone database is bundled into the binary, so the lookup cannot fail at run time.
+    let zone = jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap_or(jiff::tz::TimeZone::UTC);
+    ts.to_zoned_datetime(zone).date()
 }
 
 #[cfg(test)]

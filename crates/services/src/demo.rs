@@ -218,6 +218,8 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, StoreError> {
                 name: org.name,
                 acronym: org.acronym,
                 cnpj: &cnpj,
+                provides_apis: APIS.iter().any(|a| a.provider == org.acronym),
+                active: true,
             },
         )
         .await?;

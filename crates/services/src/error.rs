@@ -19,6 +19,10 @@ pub enum ServiceError {
     Conflict(String),
     #[error("Há campos com valores inválidos. Corrija-os e tente novamente.")]
     Invalid(Vec<FieldIssue>),
+    /// Values that are valid but clash with what is registered (a CPF or CNPJ already in use):
+    /// 409, each named by its field.
+    #[error("{}", joined(.0))]
+    Taken(Vec<FieldIssue>),
     /// Content of a kind the system does not take (an upload that is not a PDF).
     #[error("{0}")]
     Unsupported(String),
@@ -37,6 +41,14 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
+fn joined(issues: &[FieldIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| i.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn pages_text(n: i64) -> String {
     if n == 1 {
         "1 página".to_owned()
@@ -50,11 +62,15 @@ impl ServiceError {
         ServiceError::Invalid(vec![FieldIssue::new(field, message)])
     }
 
-    /// The field issues of an `Invalid` refusal, for a skin that shows them beside their
-    /// fields; any other refusal comes back as it was, to be answered the usual way (`?`).
+    pub fn taken(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Taken(vec![FieldIssue::new(field, message)])
+    }
+
+    /// The field issues of an `Invalid` or `Taken` refusal, for a skin that shows them beside
+    /// their fields; any other refusal comes back as it was, to be answered the usual way (`?`).
     pub fn into_issues(self) -> Result<Vec<FieldIssue>, ServiceError> {
         match self {
-            ServiceError::Invalid(issues) => Ok(issues),
+            ServiceError::Invalid(issues) | ServiceError::Taken(issues) => Ok(issues),
             other => Err(other),
         }
     }

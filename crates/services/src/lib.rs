@@ -2,15 +2,18 @@
 //! the rules of the domain, writes through the store, and returns a typed error that the HTTP
 //! skins turn into a pt-BR message — or changes nothing.
 
+pub mod admin;
 pub mod auth;
 mod clock;
 pub mod demo;
 mod error;
 mod password;
+pub mod password_rule;
 pub mod requests;
 pub mod secret;
 
 pub use adesao_store::users::Account;
+pub use admin::AdminService;
 pub use auth::{Attempt, AuthError, AuthPolicy, AuthService, Login, NewSession};
 pub use clock::Clock;
 pub use error::ServiceError;

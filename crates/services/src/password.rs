@@ -20,12 +20,18 @@ pub(crate) fn hash_blocking(password: &str) -> String {
         .to_string()
 }
 
+/// The stored hash of a user who has no password yet (imported from a spreadsheet): no
+/// password matches it, and an admin sets the first one.
+pub(crate) const NO_PASSWORD: &str = "!";
+
 /// Checks `password` against `stored`. With no stored hash (unknown CPF) it verifies against a
 /// dummy hash all the same, so that the answer takes as long and reveals nothing.
 pub(crate) async fn verify(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
-        let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
+        let known = stored.as_deref().is_some_and(|s| s != NO_PASSWORD);
+        let stored = stored
+            .filter(|s| s != NO_PASSWORD)
+            .unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             tracing::error!("a stored password hash is not in PHC format");
             return false;

@@ -3,6 +3,7 @@
 use adesao_domain::AttachmentKind;
 use sqlx::{AnyConnection, Row};
 
+use crate::search::Pattern;
 use crate::{StoreError, StoreResult, time};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,24 @@ pub struct Api {
     pub provider_id: i64,
     pub name: String,
     pub description: String,
+    pub active: bool,
+    /// Whether new requests may be filed for it (a closed API stays in the catalogue).
+    pub accepting_requests: bool,
+}
+
+impl Api {
+    /// Offered in "Nova" and releasable: active and accepting requests.
+    pub fn is_open(&self) -> bool {
+        self.active && self.accepting_requests
+    }
+}
+
+/// What the administration sets on an API.
+pub struct ApiFields<'a> {
+    pub provider_id: i64,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub accepting_requests: bool,
     pub active: bool,
 }
 
@@ -36,16 +55,54 @@ pub async fn insert(
     name: &str,
     description: &str,
 ) -> StoreResult<i64> {
-    let id = sqlx::query_scalar(
-        "INSERT INTO apis (provider_id, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    create(
+        conn,
+        &ApiFields {
+            provider_id,
+            name,
+            description,
+            accepting_requests: true,
+            active: true,
+        },
     )
-    .bind(provider_id)
-    .bind(name)
-    .bind(description)
+    .await
+}
+
+pub async fn create(conn: &mut AnyConnection, fields: &ApiFields<'_>) -> StoreResult<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO apis (provider_id, name, description, accepting_requests, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(fields.provider_id)
+    .bind(fields.name)
+    .bind(fields.description)
+    .bind(i64::from(fields.accepting_requests))
+    .bind(i64::from(fields.active))
     .bind(time::to_db(time::now()))
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Replaces every field of API `id`; false when there is none.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    fields: &ApiFields<'_>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE apis SET provider_id = $1, name = $2, description = $3, accepting_requests = $4, \
+         active = $5 WHERE id = $6",
+    )
+    .bind(fields.provider_id)
+    .bind(fields.name)
+    .bind(fields.description)
+    .bind(i64::from(fields.accepting_requests))
+    .bind(i64::from(fields.active))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn add_requirement(
@@ -78,26 +135,157 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Api> {
         name: r.try_get("name")?,
         description: r.try_get("description")?,
         active: r.try_get::<i64, _>("active")? != 0,
+        accepting_requests: r.try_get::<i64, _>("accepting_requests")? != 0,
     })
 }
 
+const COLUMNS: &str = "a.id, a.provider_id, a.name, a.description, a.active, a.accepting_requests";
+
 pub async fn find(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<Api>> {
-    let row =
-        sqlx::query("SELECT id, provider_id, name, description, active FROM apis WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+    let sql = format!("SELECT {COLUMNS} FROM apis a WHERE a.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
-/// Active APIs of the catalogue, by name.
-pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Api>> {
-    let rows = sqlx::query(
-        "SELECT id, provider_id, name, description, active FROM apis WHERE active = 1 ORDER BY name",
+/// How many APIs `provider_id` owns, open or not.
+pub async fn count_of_provider(conn: &mut AnyConnection, provider_id: i64) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM apis WHERE provider_id = $1")
+            .bind(provider_id)
+            .fetch_one(conn)
+            .await?,
     )
-    .fetch_all(conn)
-    .await?;
+}
+
+/// Whether any request was ever filed for the API.
+pub async fn has_requests(conn: &mut AnyConnection, api_id: i64) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE api_id = $1")
+        .bind(api_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The provider's API named `name`, whatever its case.
+pub async fn find_by_name(
+    conn: &mut AnyConnection,
+    provider_id: i64,
+    name: &str,
+) -> StoreResult<Option<Api>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM apis a WHERE a.provider_id = $1 AND LOWER(a.name) = $2");
+    let row = sqlx::query(&sql)
+        .bind(provider_id)
+        .bind(name.to_lowercase())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The APIs offered for new requests, by name: active, accepting requests, and of an active
+/// provider.
+pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Api>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM apis a JOIN organizations o ON o.id = a.provider_id \
+         WHERE a.active = 1 AND a.accepting_requests = 1 AND o.active = 1 ORDER BY a.name, a.id"
+    );
+    let rows = sqlx::query(&sql).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// A page of every API (open or not) whose name, or whose provider's acronym or name, contains
+/// `text`, by name; and how many match in all.
+pub async fn search(
+    conn: &mut AnyConnection,
+    text: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<Api>, i64)> {
+    let pattern = text.map(Pattern::new);
+    let condition = match &pattern {
+        Some(_) => format!(
+            "WHERE {} OR {} OR {}",
+            Pattern::condition("a.name", 1),
+            Pattern::condition("o.acronym", 1),
+            Pattern::condition("o.name", 1)
+        ),
+        None => String::new(),
+    };
+    let from = "FROM apis a JOIN organizations o ON o.id = a.provider_id";
+    let sql = format!(
+        "SELECT {COLUMNS} {from} {condition} ORDER BY a.name, a.id LIMIT {limit} OFFSET {offset}"
+    );
+    let count_sql = format!("SELECT COUNT(*) {from} {condition}");
+    let mut q = sqlx::query(&sql);
+    let mut c = sqlx::query_scalar(&count_sql);
+    if let Some(p) = &pattern {
+        q = q.bind(p.text());
+        c = c.bind(p.text());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let total: i64 = c.fetch_one(conn).await?;
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
+}
+
+/// Makes the API's requirements exactly `wanted` (kind, mandatory): kinds kept keep their model
+/// file, kinds dropped lose theirs.
+pub async fn set_requirements(
+    conn: &mut AnyConnection,
+    api_id: i64,
+    wanted: &[(AttachmentKind, bool)],
+) -> StoreResult<()> {
+    for kind in AttachmentKind::ALL {
+        match wanted.iter().find(|(k, _)| k == kind) {
+            Some((_, mandatory)) => {
+                let updated = sqlx::query(
+                    "UPDATE api_attachment_requirements SET mandatory = $1 WHERE api_id = $2 AND kind = $3",
+                )
+                .bind(i64::from(*mandatory))
+                .bind(api_id)
+                .bind(kind.code())
+                .execute(&mut *conn)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    add_requirement(conn, api_id, *kind, *mandatory, None).await?;
+                }
+            }
+            None => {
+                sqlx::query(
+                    "DELETE FROM api_attachment_requirements WHERE api_id = $1 AND kind = $2",
+                )
+                .bind(api_id)
+                .bind(kind.code())
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets (or replaces) the model file of the API's requirement of `kind`; false when the API
+/// asks for no attachment of that kind.
+pub async fn set_model(
+    conn: &mut AnyConnection,
+    api_id: i64,
+    kind: AttachmentKind,
+    model: &ModelFile<'_>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE api_attachment_requirements SET model_filename = $1, model_media_type = $2, \
+         model_content = $3 WHERE api_id = $4 AND kind = $5",
+    )
+    .bind(model.filename)
+    .bind(model.media_type)
+    .bind(model.content)
+    .bind(api_id)
+    .bind(kind.code())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn requirements(

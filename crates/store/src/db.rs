@@ -201,4 +201,109 @@ mod tests {
             "sqlite://x.db?mode=ro"
         );
     }
+
+    /// Migration 5 rebuilds `apis` and `user_roles` on SQLite (it cannot alter them in place):
+    /// on a database with data, every row survives, under the same ids, with the foreign keys
+    /// whole.
+    #[tokio::test]
+    async fn the_sqlite_rebuild_of_migration_5_keeps_every_row() {
+        let dir = std::env::temp_dir().join(format!("adesao-upgrade-{}", std::process::id()));
+        let old = dir.join("migrations");
+        std::fs::create_dir_all(&old).unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        for entry in std::fs::read_dir(&source).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if name.as_str() < "0005" {
+                std::fs::copy(&path, old.join(&name)).unwrap();
+            }
+        }
+        let url = format!("sqlite://{}/a.db?mode=rwc", dir.display());
+        {
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .unwrap();
+            sqlx::query("PRAGMA foreign_keys = ON")
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::migrate::Migrator::new(old.as_path())
+                .await
+                .unwrap()
+                .run(&pool)
+                .await
+                .unwrap();
+            for sql in [
+                "INSERT INTO organizations VALUES (1, 'Universidade', 'UFV', '25944455000196', 1, 't'), \
+                 (2, 'Instituto', 'INSS', '29979036000140', 1, 't')",
+                "INSERT INTO users VALUES (1, 1, '21359115854', 'Gestor', 'g@ufv.br', '+5561912345678', 'h', 1, 't')",
+                "INSERT INTO user_roles VALUES (1, 'manager'), (1, 'it_director'), (1, 'technical_lead')",
+                "INSERT INTO apis VALUES (7, 2, 'API BPC', 'd', 1, 't')",
+                "INSERT INTO api_attachment_requirements VALUES (3, 7, 'form', 1, 'm.odt', 'x', X'0102')",
+                "INSERT INTO requests (id, number, number_year, number_sequence, request_type, status, api_id, \
+                 requester_id, provider_id, it_director_id, technical_lead_id, requested_volume, created_by, \
+                 created_at, last_event_at) VALUES (5, '000001/2026', 2026, 1, 'adhesion', 'granted', 7, 1, 2, 1, 1, \
+                 10, 1, 't', 't')",
+                "INSERT INTO api_access VALUES (1, 7, 10, 5, 't')",
+            ] {
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let db = Db::connect(&DbOptions {
+            url: url.clone(),
+            max_connections: 1,
+        })
+        .await
+        .expect("migration 5 applies on a database with data");
+        let pool = db.pool();
+        let count = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM apis WHERE id = 7 AND accepting_requests = 1").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM api_attachment_requirements WHERE id = 3 AND api_id = 7")
+                .await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM user_roles WHERE user_id = 1 AND starts_on IS NULL").await,
+            3
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM requests WHERE api_id = 7").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM organizations WHERE provides_apis = 1").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM pragma_foreign_key_check").await,
+            0
+        );
+        // The new uniqueness: per provider.
+        sqlx::query("INSERT INTO apis (provider_id, name, created_at) VALUES (1, 'API BPC', 't')")
+            .execute(pool)
+            .await
+            .unwrap();
+        assert!(
+            sqlx::query(
+                "INSERT INTO apis (provider_id, name, created_at) VALUES (2, 'API BPC', 't')"
+            )
+            .execute(pool)
+            .await
+            .is_err()
+        );
+        db.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

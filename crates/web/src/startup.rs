@@ -7,7 +7,7 @@ use std::time::Duration;
 use adesao_documents::sandbox::PdfChecker;
 use adesao_notify::{Notifier, RetryPolicy, Transport};
 use adesao_services::requests::AttachmentPolicy;
-use adesao_services::{AuthService, RequestService, demo};
+use adesao_services::{AdminService, AuthService, RequestService, demo};
 use adesao_store::{Db, DbOptions};
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -50,9 +50,11 @@ impl Application {
             auth: auth.clone(),
             requests: RequestService::new(
                 db.clone(),
-                AttachmentPolicy::new(checker, config.max_upload_bytes),
+                AttachmentPolicy::new(checker.clone(), config.max_upload_bytes),
             )
             .with_clock(config.clock.clone()),
+            admin: AdminService::new(db.clone(), checker, config.max_upload_bytes)
+                .with_clock(config.clock.clone()),
             cookies: CookiePolicy {
                 secure: config.cookie_secure,
             },

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use adesao_services::{AuthService, RequestService};
+use adesao_services::{AdminService, AuthService, RequestService};
 use adesao_store::Db;
 use ipnet::IpNet;
 
@@ -10,6 +10,7 @@ pub struct AppState {
     pub db: Db,
     pub auth: AuthService,
     pub requests: RequestService,
+    pub admin: AdminService,
     pub cookies: CookiePolicy,
     /// Largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,

@@ -79,6 +79,7 @@ impl RequestService {
             &mut conn,
             organization_id,
             &[Role::ItDirector, Role::TechnicalLead],
+            self.clock.today(),
         )
         .await?)
     }

@@ -35,7 +35,15 @@ impl RequestService {
             u16::try_from(year).unwrap_or(9999),
         )
         .map_err(|_| E::Conflict("A numeração de solicitações deste ano se esgotou.".into()))?;
-        let content = match input::validate(&mut tx, actor.organization_id, patch, None).await? {
+        let content = match input::validate(
+            &mut tx,
+            actor.organization_id,
+            patch,
+            None,
+            crate::clock::local_date(now),
+        )
+        .await?
+        {
             Ok(c) => c,
             Err(issues) => return Err(E::Invalid(issues)),
         };
@@ -106,11 +114,18 @@ impl RequestService {
             requested_volume: request.requested_volume,
             purpose: &request.purpose,
         };
-        let content =
-            match input::validate(&mut tx, request.requester.id, patch, Some(&base)).await? {
-                Ok(c) => c,
-                Err(issues) => return Err(E::Invalid(issues)),
-            };
+        let content = match input::validate(
+            &mut tx,
+            request.requester.id,
+            patch,
+            Some(&base),
+            crate::clock::local_date(now),
+        )
+        .await?
+        {
+            Ok(c) => c,
+            Err(issues) => return Err(E::Invalid(issues)),
+        };
         claim(&mut tx, &request, now).await?;
         requests::update_content(&mut tx, id, &stored(&content)).await?;
         // Altering a released request takes it back to draft (the lifecycle's Edit move).

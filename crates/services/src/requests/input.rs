@@ -133,6 +133,7 @@ pub async fn validate(
     requester_id: i64,
     patch: RequestPatch,
     base: Option<&Base<'_>>,
+    today: jiff::civil::Date,
 ) -> Result<Result<ValidContent, Vec<FieldIssue>>, StoreError> {
     let mut issues = Vec::new();
 
@@ -144,11 +145,15 @@ pub async fn validate(
         }
         Some(id) => {
             let found = apis::find(conn, id).await?.filter(|a| a.active);
-            if found.is_none() {
-                issues.push(FieldIssue::new(
+            match &found {
+                None => issues.push(FieldIssue::new(
                     "api_id",
                     "A API escolhida não existe no catálogo.",
-                ));
+                )),
+                Some(api) if !api.is_open() || !provider_active(conn, api).await? => {
+                    issues.push(FieldIssue::new("api_id", CLOSED_API))
+                }
+                Some(_) => {}
             }
             found
         }
@@ -169,6 +174,7 @@ pub async fn validate(
         it_director_id,
         Role::ItDirector,
         "it_director_id",
+        today,
         &mut issues,
     )
     .await?;
@@ -181,6 +187,7 @@ pub async fn validate(
         technical_lead_id,
         Role::TechnicalLead,
         "technical_lead_id",
+        today,
         &mut issues,
     )
     .await?;
@@ -236,6 +243,16 @@ pub async fn validate(
     }))
 }
 
+/// What the user reads when the API no longer takes new requests.
+pub const CLOSED_API: &str =
+    "Esta API não está recebendo novas solicitações. Consulte a equipe Conecta.";
+
+async fn provider_active(conn: &mut AnyConnection, api: &apis::Api) -> Result<bool, StoreError> {
+    Ok(adesao_store::organizations::find(conn, api.provider_id)
+        .await?
+        .is_some_and(|o| o.active))
+}
+
 /// A signer must be an active user of the requester organization holding that role (SPEC §4).
 pub async fn check_signer(
     conn: &mut AnyConnection,
@@ -243,6 +260,7 @@ pub async fn check_signer(
     user_id: Option<i64>,
     role: Role,
     field: &'static str,
+    today: jiff::civil::Date,
     issues: &mut Vec<FieldIssue>,
 ) -> Result<(), StoreError> {
     let Some(user_id) = user_id else {
@@ -252,7 +270,7 @@ pub async fn check_signer(
         ));
         return Ok(());
     };
-    let candidates = users::with_roles(conn, requester_id, &[role]).await?;
+    let candidates = users::with_roles(conn, requester_id, &[role], today).await?;
     if !candidates.iter().any(|p| p.id == user_id) {
         issues.push(FieldIssue::new(
             field,

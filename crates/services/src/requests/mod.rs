@@ -13,8 +13,9 @@ mod uploads;
 mod view;
 
 pub use editing::local_year;
-pub use input::{PatchInput, PurposePatch, RequestPatch};
+pub use input::{CLOSED_API, PatchInput, PurposePatch, RequestPatch};
 pub use uploads::AttachmentPolicy;
+pub(crate) use uploads::check_pdf;
 pub use view::{ListPage, ListParams, ListQuery, RequestDetail, Show};
 
 use adesao_domain::RequestStatus;

@@ -4,6 +4,7 @@ use adesao_domain::Role;
 use adesao_store::outbox::{self, Channel, NewMessage};
 use adesao_store::requests::Request;
 use adesao_store::{AnyConnection, StoreResult, users};
+use jiff::civil::Date;
 
 /// Who should hear of an event.
 pub enum Audience {
@@ -19,6 +20,7 @@ pub enum Audience {
 pub async fn email(
     conn: &mut AnyConnection,
     request: &Request,
+    today: Date,
     audience: Audience,
     subject: &str,
     body: &str,
@@ -28,20 +30,22 @@ pub async fn email(
         Audience::Signers => recipients.extend(signer_emails(conn, request).await?),
         Audience::ProviderAnalysts => {
             let people =
-                users::with_roles(conn, request.provider.id, &[Role::ProviderAnalyst]).await?;
+                users::with_roles(conn, request.provider.id, &[Role::ProviderAnalyst], today)
+                    .await?;
             recipients.extend(people.into_iter().map(|p| p.email));
         }
         Audience::RequesterTeam => {
-            let people = users::with_roles(conn, request.requester.id, &[Role::Manager]).await?;
+            let people =
+                users::with_roles(conn, request.requester.id, &[Role::Manager], today).await?;
             recipients.extend(people.into_iter().map(|p| p.email));
             recipients.extend(signer_emails(conn, request).await?);
         }
         Audience::ProgramAdmins => {
             recipients.extend(
-                users::program_admins(conn)
+                users::program_admins(conn, today)
                     .await?
                     .into_iter()
-                    .map(|(_, e)| e),
+                    .map(|a| a.email),
             );
         }
     }

@@ -253,7 +253,7 @@ impl RequestService {
             ));
         }
         claim(&mut tx, &request, now).await?;
-        let roles = facts.roles_to_sign(actor.user_id);
+        let roles = facts.roles_to_sign(actor);
         for role in &roles {
             signatures::insert(
                 &mut tx,
@@ -296,6 +296,7 @@ impl RequestService {
             notices::email(
                 &mut tx,
                 &request,
+                crate::clock::local_date(now),
                 notices::Audience::ProviderAnalysts,
                 &format!("Nova solicitação de adesão {} para análise", request.number),
                 "Uma solicitação de adesão a uma API do seu órgão foi assinada pelo Dirigente de TI e pelo Responsável Técnico do órgão solicitante e aguarda sua análise (Aprovar ou Recusar).",

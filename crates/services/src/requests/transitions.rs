@@ -3,7 +3,7 @@
 use adesao_domain::access::{Action, Actor, RequestFacts};
 use adesao_domain::{AttachmentKind, FieldIssue, RequestType, Role, Volume, text};
 use adesao_store::requests::{self, Request};
-use adesao_store::{AnyConnection, api_access, apis, attachments, locks};
+use adesao_store::{AnyConnection, api_access, apis, attachments, locks, organizations};
 
 use super::notices::{self, Audience};
 use super::{
@@ -11,6 +11,7 @@ use super::{
     move_by,
 };
 use crate::ServiceError;
+use crate::clock::local_date;
 use crate::error::ServiceError as E;
 
 /// The longest justification of a refusal (SPEC §4).
@@ -31,7 +32,7 @@ impl RequestService {
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
         lock_access(&mut tx, &request).await?;
-        let issues = release_issues(&mut tx, &request).await?;
+        let issues = release_issues(&mut tx, &request, local_date(now)).await?;
         if !issues.is_empty() {
             return Err(E::Invalid(issues));
         }
@@ -58,6 +59,7 @@ impl RequestService {
         notices::email(
             &mut tx,
             &request,
+            local_date(now),
             Audience::Signers,
             &format!("Solicitação de adesão {} aguarda sua assinatura", request.number),
             "A solicitação abaixo foi liberada para assinatura. Você foi indicado como Dirigente de TI ou Responsável Técnico: acesse o sistema para conferir o Documento de Solicitação de Interoperabilidade (DSI) e assiná-lo.",
@@ -135,6 +137,7 @@ impl RequestService {
         notices::email(
             &mut tx,
             &request,
+            local_date(now),
             Audience::ProgramAdmins,
             &format!("Solicitação de adesão {} aprovada pelo cedente: liberar acesso", request.number),
             &format!("O órgão cedente dos dados aprovou a solicitação abaixo. {text} Falta a liberação do acesso pela equipe Conecta (Deferir)."),
@@ -183,6 +186,7 @@ impl RequestService {
         notices::email(
             &mut tx,
             &request,
+            local_date(now),
             Audience::RequesterTeam,
             &format!("Solicitação de adesão {} recusada pelo cedente dos dados", request.number),
             &format!("O órgão cedente dos dados recusou a solicitação abaixo.\n\nJustificativa: {justification}\n\nÉ possível iniciar uma nova solicitação a partir desta (Nova Solicitação)."),
@@ -229,6 +233,7 @@ impl RequestService {
         notices::email(
             &mut tx,
             &request,
+            local_date(now),
             Audience::RequesterTeam,
             &format!(
                 "Solicitação de adesão {} deferida: acesso à API liberado",
@@ -255,14 +260,25 @@ impl RequestService {
 async fn release_issues(
     conn: &mut AnyConnection,
     request: &Request,
+    today: jiff::civil::Date,
 ) -> Result<Vec<FieldIssue>, ServiceError> {
     let mut issues = request.purpose.release_issues();
+    let open = apis::find(conn, request.api_id)
+        .await?
+        .is_some_and(|a| a.is_open())
+        && organizations::find(conn, request.provider.id)
+            .await?
+            .is_some_and(|o| o.active);
+    if !open {
+        issues.push(FieldIssue::new("api_id", input::CLOSED_API));
+    }
     input::check_signer(
         conn,
         request.requester.id,
         Some(request.it_director.id),
         Role::ItDirector,
         "it_director_id",
+        today,
         &mut issues,
     )
     .await?;
@@ -272,6 +288,7 @@ async fn release_issues(
         Some(request.technical_lead.id),
         Role::TechnicalLead,
         "technical_lead_id",
+        today,
         &mut issues,
     )
     .await?;

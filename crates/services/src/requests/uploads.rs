@@ -151,36 +151,8 @@ impl RequestService {
         Ok(kind)
     }
 
-    /// Is `content` a PDF the system accepts? Decided in a child process (see
-    /// [`adesao_documents::sandbox`]), after the checks that need no parsing.
     async fn check_pdf(&self, content: &[u8]) -> Result<(), ServiceError> {
-        let refused = |problem: PdfProblem| match problem {
-            PdfProblem::NotPdf | PdfProblem::Damaged => E::Unsupported(problem.to_string()),
-            PdfProblem::Empty | PdfProblem::Encrypted | PdfProblem::TooComplex(_) => {
-                E::invalid("file", problem.to_string())
-            }
-        };
-        pdf::check_outline(content).map_err(refused)?;
-        match self.attachments.checker.check(content).await {
-            Ok(report) => {
-                tracing::info!(
-                    bytes = content.len(),
-                    elapsed_ms = report.elapsed.as_millis() as u64,
-                    peak_rss_kib = report.peak_rss_kib,
-                    "PDF accepted"
-                );
-                Ok(())
-            }
-            Err(CheckError::Refused(problem)) => {
-                tracing::warn!(bytes = content.len(), reason = ?problem, "PDF refused");
-                Err(refused(problem))
-            }
-            Err(CheckError::Busy) => Err(E::Busy(
-                "Muitos arquivos estão sendo verificados agora. Tente enviar o seu novamente em instantes."
-                    .into(),
-            )),
-            Err(e @ CheckError::Internal(_)) => Err(E::Internal(e.to_string())),
-        }
+        check_pdf(&self.attachments.checker, content).await
     }
 
     /// Remover: while the request is a draft.
@@ -243,6 +215,38 @@ impl RequestService {
         apis::model_file(&mut conn, api_id, kind)
             .await?
             .ok_or(E::NotFound)
+    }
+}
+
+/// Is `content` a PDF the system accepts? Decided in a child process (see
+/// [`adesao_documents::sandbox`]), after the checks that need no parsing.
+pub(crate) async fn check_pdf(checker: &PdfChecker, content: &[u8]) -> Result<(), ServiceError> {
+    let refused = |problem: PdfProblem| match problem {
+        PdfProblem::NotPdf | PdfProblem::Damaged => E::Unsupported(problem.to_string()),
+        PdfProblem::Empty | PdfProblem::Encrypted | PdfProblem::TooComplex(_) => {
+            E::invalid("file", problem.to_string())
+        }
+    };
+    pdf::check_outline(content).map_err(refused)?;
+    match checker.check(content).await {
+        Ok(report) => {
+            tracing::info!(
+                bytes = content.len(),
+                elapsed_ms = report.elapsed.as_millis() as u64,
+                peak_rss_kib = report.peak_rss_kib,
+                "PDF accepted"
+            );
+            Ok(())
+        }
+        Err(CheckError::Refused(problem)) => {
+            tracing::warn!(bytes = content.len(), reason = ?problem, "PDF refused");
+            Err(refused(problem))
+        }
+        Err(CheckError::Busy) => Err(E::Busy(
+            "Muitos arquivos estão sendo verificados agora. Tente enviar o seu novamente em instantes."
+                .into(),
+        )),
+        Err(e @ CheckError::Internal(_)) => Err(E::Internal(e.to_string())),
     }
 }
 

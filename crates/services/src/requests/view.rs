@@ -8,7 +8,7 @@ use adesao_store::events::Event;
 use adesao_store::request_list::{self, Filter, ListRow, Scope};
 use adesao_store::requests::{self, Request};
 use adesao_store::signatures::Signature;
-use adesao_store::{apis, attachments, events, signatures};
+use adesao_store::{apis, attachments, events, signatures, users};
 
 use super::{RequestService, facts_of};
 use crate::ServiceError;
@@ -254,6 +254,43 @@ pub struct RequestDetail {
     pub dsi: Dsi,
     /// What the access rules know of the request (to explain a refused action).
     pub facts: access::RequestFacts,
+    /// Why a signature still due cannot be given: a named official who no longer holds the
+    /// role (their period ended) or was deactivated. The request then needs a new signer.
+    pub signer_problems: Vec<String>,
+}
+
+/// For each signature still due, a sentence when its official can no longer give it.
+async fn signer_problems(
+    conn: &mut adesao_store::AnyConnection,
+    request: &Request,
+    facts: &access::RequestFacts,
+    today: jiff::civil::Date,
+) -> Result<Vec<String>, ServiceError> {
+    if !matches!(
+        request.status,
+        RequestStatus::Draft | RequestStatus::AwaitingSignatures
+    ) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (role, signer) in [
+        (Role::ItDirector, &request.it_director),
+        (Role::TechnicalLead, &request.technical_lead),
+    ] {
+        if facts.signed_roles.contains(&role) {
+            continue;
+        }
+        let holders = users::with_roles(conn, request.requester.id, &[role], today).await?;
+        if !holders.iter().any(|p| p.id == signer.id) {
+            out.push(format!(
+                "{} não exerce mais a função de {} (ou foi desativado) e não pode assinar. Um gestor do órgão deve alterar a solicitação e indicar outro {}.",
+                signer.name,
+                role.label(),
+                role.label()
+            ));
+        }
+    }
+    Ok(out)
 }
 
 impl RequestService {
@@ -300,7 +337,10 @@ impl RequestService {
             return Err(ServiceError::NotFound);
         }
         let dsi = super::signing::dsi_of(&request);
+        let signer_problems =
+            signer_problems(&mut conn, &request, &facts, self.clock.today()).await?;
         Ok(RequestDetail {
+            signer_problems,
             actions: access::available_actions(actor, &facts),
             signatures: signatures::valid_for(&mut conn, id).await?,
             history: events::of_request(&mut conn, id).await?,
@@ -358,7 +398,7 @@ impl RequestService {
         for id in ids {
             if let Some(request) = requests::find(&mut conn, id).await? {
                 let facts = facts_of(&mut conn, &request).await?;
-                if !facts.roles_to_sign(actor.user_id).is_empty() {
+                if !facts.roles_to_sign(actor).is_empty() {
                     out.push(request);
                 }
             }

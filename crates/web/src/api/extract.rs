@@ -174,4 +174,30 @@ pub mod integer {
                 .ok_or_else(|| serde::de::Error::custom("expected an integer")),
         }
     }
+
+    /// As [`option`], for a field that may be left out but not sent as `null` (use with
+    /// `#[serde(default)]`).
+    pub fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => Err(serde::de::Error::custom("null")),
+            Some(v) => of(&v)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom("expected an integer")),
+        }
+    }
+}
+
+/// For a field that may be left out (`#[serde(default)]`) but not sent as `null`: the schema
+/// says what the field is, and `null` is not one (422, like any other wrong type).
+pub mod present {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        match Option::<T>::deserialize(d)? {
+            None => Err(serde::de::Error::custom("null")),
+            some => Ok(some),
+        }
+    }
 }

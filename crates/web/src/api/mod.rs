@@ -4,6 +4,8 @@
 //! is routed only with its `#[utoipa::path]`, so nothing answers that the document does not
 //! describe.
 
+mod account;
+mod admin;
 mod attachments;
 mod auth;
 mod catalogue;
@@ -40,6 +42,24 @@ pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(catalogue::apis))
         .routes(routes!(catalogue::signatories))
         .routes(routes!(catalogue::outbox))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::people))
+        .routes(routes!(
+            admin::organizations::list,
+            admin::organizations::create
+        ))
+        .routes(routes!(
+            admin::organizations::show,
+            admin::organizations::update
+        ))
+        .routes(routes!(admin::users::list, admin::users::create))
+        .routes(routes!(admin::users::show, admin::users::update))
+        .routes(routes!(admin::apis::list, admin::apis::create))
+        .routes(routes!(admin::apis::show, admin::apis::update))
+        .routes(routes!(admin::apis::set_model).layer(upload_limit))
+        .routes(routes!(admin::audit::list))
+        .routes(routes!(admin::import::import))
+        .routes(routes!(admin::import::model))
         .routes(routes!(attachments::model))
         .routes(routes!(requests::list, requests::create))
         .routes(routes!(requests::show, requests::update))

@@ -199,7 +199,15 @@ fn add_links(doc: &mut OpenApi) {
         "listAttachments",
         "uploadAttachment",
     ];
-    let sources: [(&str, &str, &str, &[&str]); 4] = [
+    let sources: [(&str, &str, &str, &[&str]); 7] = [
+        (
+            "/admin/organizations",
+            "post",
+            "201",
+            &["getOrganization", "updateOrganization"],
+        ),
+        ("/admin/users", "post", "201", &["getUser", "updateUser"]),
+        ("/admin/apis", "post", "201", &["getAdminApi", "updateApi"]),
         ("/requests", "post", "201", &request_ops),
         ("/requests/{id}/copy", "post", "200", &request_ops),
         (

@@ -109,6 +109,16 @@ impl IntoResponse for Problem {
     }
 }
 
+fn field_errors(issues: Vec<adesao_domain::FieldIssue>) -> Vec<FieldError> {
+    issues
+        .into_iter()
+        .map(|i| FieldError {
+            field: i.field.to_owned(),
+            message: i.message,
+        })
+        .collect()
+}
+
 impl From<adesao_services::ServiceError> for Problem {
     fn from(e: adesao_services::ServiceError) -> Self {
         use adesao_services::ServiceError as E;
@@ -118,15 +128,13 @@ impl From<adesao_services::ServiceError> for Problem {
             E::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
             E::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
             E::Unsupported(m) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
-            E::Invalid(issues) => Problem::validation(
-                issues
-                    .into_iter()
-                    .map(|i| FieldError {
-                        field: i.field.to_owned(),
-                        message: i.message,
-                    })
-                    .collect(),
-            ),
+            E::Invalid(issues) => Problem::validation(field_errors(issues)),
+            E::Taken(issues) => {
+                let detail: Vec<&str> = issues.iter().map(|i| i.message.as_str()).collect();
+                let mut p = Problem::new(StatusCode::CONFLICT, detail.join(" "));
+                p.errors = field_errors(issues);
+                p
+            }
             E::RateLimited {
                 message,
                 retry_after_secs,

@@ -235,3 +235,114 @@ pub fn cpf() -> Object {
 pub fn password() -> Object {
     string().min_length(Some(1)).max_length(Some(1024)).build()
 }
+
+/// Control characters and line breaks: refused in one-line texts (names, acronyms).
+const LINE_BREAKING: &str = r"\u0000-\u001F\u007F-\u009F";
+
+/// A required one-line text of at most `max` characters: not blank, no line breaks.
+fn line(max: usize) -> ObjectBuilder {
+    string()
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(format!(
+            "^[^{LINE_BREAKING}]*[^{BLANK}][^{LINE_BREAKING}]*$"
+        )))
+}
+
+/// The text of a search box.
+pub fn search() -> Object {
+    string()
+        .max_length(Some(adesao_services::admin::MAX_SEARCH_CHARS))
+        .build()
+}
+
+pub fn org_name() -> Object {
+    line(adesao_services::admin::MAX_ORG_NAME_CHARS)
+        .examples(["Universidade Federal de Viçosa"])
+        .build()
+}
+
+pub fn acronym() -> Object {
+    line(adesao_services::admin::MAX_ACRONYM_CHARS)
+        .examples(["UFV"])
+        .build()
+}
+
+pub fn person_name() -> Object {
+    line(adesao_services::admin::MAX_PERSON_NAME_CHARS)
+        .examples(["Maria da Silva"])
+        .build()
+}
+
+pub fn api_name() -> Object {
+    line(adesao_services::admin::MAX_API_NAME_CHARS)
+        .examples(["API Consulta CPF"])
+        .build()
+}
+
+pub fn description() -> Object {
+    text_builder(adesao_services::admin::MAX_API_DESCRIPTION_CHARS).build()
+}
+
+/// A CNPJ, numeric or alphanumeric, with or without punctuation (its check digits are checked
+/// by the server).
+pub fn cnpj() -> Object {
+    string()
+        .pattern(Some(
+            r"^[0-9A-Za-z]{2}\.?[0-9A-Za-z]{3}\.?[0-9A-Za-z]{3}/?[0-9A-Za-z]{4}-?[0-9]{2}$",
+        ))
+        .examples(["25.944.455/0001-96"])
+        .build()
+}
+
+pub fn email() -> Object {
+    string()
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Email,
+        )))
+        .max_length(Some(adesao_domain::email::MAX_EMAIL_CHARS))
+        .examples(["maria.silva@orgao.gov.br"])
+        .build()
+}
+
+/// A Brazilian mobile with its area code, as people write it.
+pub fn mobile() -> Object {
+    string()
+        .pattern(Some(r"^(\+55 ?)?\(?[1-9][0-9]\)? ?9?[0-9]{4}-?[0-9]{4}$"))
+        .examples(["+55 (61) 91234-5678"])
+        .build()
+}
+
+/// A date, `YYYY-MM-DD`, or null for none.
+pub fn nullable_date() -> Object {
+    nullable(
+        ObjectBuilder::new()
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Date,
+            )))
+            .pattern(Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
+        Type::String,
+    )
+}
+
+/// A new password: the server also judges how easy it is to guess (see the README).
+pub fn new_password() -> Object {
+    string()
+        .min_length(Some(adesao_services::password_rule::MIN_CHARS))
+        .max_length(Some(adesao_services::password_rule::MAX_CHARS))
+        .pattern(Some(format!("^[^{LINE_BREAKING}]*$")))
+        .examples(["cavalo bateria grampo correto"])
+        .build()
+}
+
+/// An entity of the audit.
+pub fn audit_entity() -> Object {
+    string()
+        .enum_values(Some(
+            adesao_store::audit::Entity::ALL
+                .iter()
+                .map(|e| e.code())
+                .collect::<Vec<_>>(),
+        ))
+        .build()
+}

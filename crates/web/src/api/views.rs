@@ -103,6 +103,9 @@ pub struct RequestView {
     /// What the caller may do now (`edit`, `release`, `sign`, …).
     #[schema(schema_with = super::schemas::actions)]
     pub actions: Vec<&'static str>,
+    /// Why a signature still due cannot be given (an official whose role ended or who was
+    /// deactivated): the request needs a new signer (Alterar).
+    pub signer_problems: Vec<String>,
     pub copied_from_id: Option<i64>,
     pub created_at: String,
     pub last_event_at: String,
@@ -139,6 +142,7 @@ fn base(r: &Request) -> RequestView {
         signatures: Vec::new(),
         attachments: Vec::new(),
         actions: Vec::new(),
+        signer_problems: Vec::new(),
         copied_from_id: r.copied_from_id,
         created_at: rfc3339(r.created_at),
         last_event_at: rfc3339(r.last_event_at),
@@ -164,6 +168,7 @@ impl From<&RequestDetail> for RequestView {
             .collect();
         v.attachments = d.attachments.iter().map(AttachmentView::from).collect();
         v.actions = d.actions.iter().map(|a| a.code()).collect();
+        v.signer_problems = d.signer_problems.clone();
         v
     }
 }

@@ -62,6 +62,7 @@ impl From<ServiceError> for PageError {
             ServiceError::NotFound | ServiceError::PageNotFound { .. } => PageError::NotFound,
             ServiceError::Forbidden(m) => PageError::Forbidden(m),
             ServiceError::Conflict(m) => PageError::Conflict(m),
+            e @ ServiceError::Taken(_) => PageError::Conflict(e.to_string()),
             ServiceError::Unsupported(m) => PageError::BadRequest(m),
             ServiceError::Invalid(issues) => PageError::Invalid(
                 issues

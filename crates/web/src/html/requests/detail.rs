@@ -69,6 +69,8 @@ pub struct DetailPage {
     pub csrf_token: String,
     pub r: RequestText,
     pub signatures: Vec<String>,
+    /// Officials named who can no longer sign: the request needs a new signer.
+    pub signer_problems: Vec<String>,
     pub requirements: Vec<RequirementRow>,
     pub attachments: Vec<AttachmentRow>,
     pub can_attach: bool,
@@ -184,6 +186,7 @@ impl DetailPage {
                 purpose,
             },
             signatures,
+            signer_problems: d.signer_problems.clone(),
             requirements: d
                 .requirements
                 .iter()

@@ -302,6 +302,14 @@ pub async fn new_form(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let entry = state.requests.catalogue_entry(api_id).await?;
+    if !entry.api.is_open() || !entry.provider.active {
+        let errors = vec![FormError::field(
+            "api_id",
+            adesao_services::requests::CLOSED_API,
+        )];
+        let page = choose_api_page(&state, &user, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let f = RequestForm {
         request_type: RequestType::Adhesion.code().to_owned(),
         ..RequestForm::default()

@@ -51,7 +51,7 @@ impl SignPage {
         let dsi = &d.dsi;
         let roles: Vec<&str> = d
             .facts
-            .roles_to_sign(user.account.user.id)
+            .roles_to_sign(&adesao_services::requests::actor_of(&user.account))
             .iter()
             .map(|r| r.label())
             .collect();
