@@ -193,10 +193,13 @@ impl Browser {
     }
 
     pub async fn login(&self, cpf: &str) {
+        self.login_with(cpf, crate::common::DEMO_PASSWORD).await;
+    }
+
+    pub async fn login_with(&self, cpf: &str, password: &str) {
         self.goto("/login").await;
         self.type_into("#cpf", cpf).await;
-        self.type_into("#password", crate::common::DEMO_PASSWORD)
-            .await;
+        self.type_into("#password", password).await;
         self.click_text("Entrar").await;
         assert!(!self.path().await.starts_with("/login"), "login of {cpf}");
     }

@@ -67,7 +67,18 @@ async fn create_through_the_form(
 
 /// Assinar as `cpf`, reading the SMS code where the log transport keeps it.
 async fn sign(b: &harness::Browser, app: &TestApp, cpf: &str, id: i64, expect: &str) {
-    b.login(cpf).await;
+    sign_with(b, app, cpf, common::DEMO_PASSWORD, id, expect).await;
+}
+
+async fn sign_with(
+    b: &harness::Browser,
+    app: &TestApp,
+    cpf: &str,
+    password: &str,
+    id: i64,
+    expect: &str,
+) {
+    b.login_with(cpf, password).await;
     b.goto("/assinaturas-pendentes").await;
     b.checkpoint("1.8-assinaturas-pendentes").await;
     b.goto(&format!("/solicitacoes/{id}")).await;
@@ -318,6 +329,192 @@ async fn browser_scenarios() {
     b.goto(&format!("/solicitacoes/{siape}")).await;
     assert!(b.text().await.contains("Página não encontrada"));
     b.checkpoint("outro-orgao-404").await;
+    b.goto("/").await;
+    b.logout().await;
+
+    administration(&b, &app).await;
 
     b.stop().await;
+}
+
+const ANA: &str = "111.444.777-35";
+const BRUNO: &str = "123.456.789-09";
+const ANA_PASSWORD: &str = "jabuticaba varanda fusca azul";
+const BRUNO_PASSWORD: &str = "cavalo bateria grampo correto";
+
+/// Issue 10: the programme registers a new agency with its officials and an API for INSS with
+/// a mandatory Formulário and its model; the agency's manager files a request for it, both
+/// officials sign, and INSS's analyst sees it for analysis. Ending the IT director's period
+/// removes her from the signer list at once.
+async fn administration(b: &harness::Browser, app: &TestApp) {
+    b.login(EQUIPE_CONECTA).await;
+    b.goto("/admin/orgaos").await;
+    b.checkpoint("admin-orgaos").await;
+    b.click_text("Novo órgão").await;
+    b.type_into("#name", "Autoridade Nacional de Proteção de Dados")
+        .await;
+    b.type_into("#acronym", "ANPD").await;
+    b.type_into("#cnpj", "11.222.333/0001-8").await;
+    b.click_text("Salvar").await;
+    assert!(
+        b.text().await.contains("Corrija o erro abaixo"),
+        "a bad CNPJ is refused"
+    );
+    b.checkpoint("admin-orgao-erro").await;
+    b.type_into("#cnpj", "11.222.333/0001-81").await;
+    b.click_text("Salvar").await;
+    assert!(b.text().await.contains("Cadastro incluído."));
+    let anpd: i64 = b
+        .path()
+        .await
+        .trim_start_matches("/admin/orgaos/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    for (cpf, name, email, mobile, role, password) in [
+        (
+            ANA,
+            "Ana Diretora",
+            "ana@anpd.gov.br",
+            "(61) 98111-0001",
+            "it_director",
+            ANA_PASSWORD,
+        ),
+        (
+            BRUNO,
+            "Bruno Técnico",
+            "bruno@anpd.gov.br",
+            "(61) 98111-0002",
+            "technical_lead",
+            BRUNO_PASSWORD,
+        ),
+    ] {
+        b.goto(&format!("/admin/usuarios/novo?orgao={anpd}")).await;
+        b.type_into("#cpf", cpf).await;
+        b.type_into("#name", name).await;
+        b.type_into("#email", email).await;
+        b.type_into("#mobile", mobile).await;
+        b.click(&format!("label[for=papel_{role}]")).await;
+        if role == "it_director" {
+            b.click("label[for=papel_manager]").await;
+        }
+        b.type_into("#password", password).await;
+        b.checkpoint("admin-usuario-novo").await;
+        b.click_text("Salvar").await;
+        assert!(b.text().await.contains("Cadastro incluído."), "{name}");
+    }
+
+    b.goto("/admin/apis/nova").await;
+    let inss: i64 = sqlx::query_scalar("SELECT id FROM organizations WHERE acronym = 'INSS'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    b.select("#provider_id", &inss.to_string()).await;
+    b.type_into("#name", "API CNIS").await;
+    b.type_into("#description", "Vínculos e remunerações do CNIS.")
+        .await;
+    b.click("label[for=pede_form]").await;
+    b.click("label[for=obrigatorio_form]").await;
+    b.checkpoint("admin-api-nova").await;
+    b.click_text("Salvar").await;
+    assert!(b.text().await.contains("Cadastro incluído."));
+    let dir = std::env::temp_dir().join(format!("adesao-admin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("Formulário CNIS.odt");
+    std::fs::write(
+        &model,
+        adesao_documents::odt::text_document("Formulário CNIS", &["Preencha e assine."]),
+    )
+    .unwrap();
+    b.find("#modelo-form")
+        .await
+        .send_keys(model.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click_text("Enviar modelo").await;
+    assert!(b.text().await.contains("Modelo enviado."));
+    b.checkpoint("admin-api-modelo").await;
+    b.goto("/admin/auditoria").await;
+    assert!(b.text().await.contains("Envio de modelo"));
+    b.checkpoint("admin-auditoria").await;
+    b.logout().await;
+
+    // The new agency's manager files a request for the new API, with the Formulário.
+    b.login_with(ANA, ANA_PASSWORD).await;
+    let id = create_through_the_form(b, app, "API CNIS", "50000", "adhesion").await;
+    let form = dir.join("formulario.pdf");
+    std::fs::write(&form, adesao_documents::pdf::sample("Formulário")).unwrap();
+    b.find("#file-form")
+        .await
+        .send_keys(form.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click_text("Enviar Formulário").await;
+    assert!(b.text().await.contains("Anexo incluído."));
+    b.click_text("Liberar para Assinatura").await;
+    assert!(b.text().await.contains("Aguardando assinatura"));
+    b.logout().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    sign_with(b, app, ANA, ANA_PASSWORD, id, "Documento assinado.").await;
+    sign_with(
+        b,
+        app,
+        BRUNO,
+        BRUNO_PASSWORD,
+        id,
+        "enviada para análise do órgão cedente",
+    )
+    .await;
+
+    b.login(ANALISTA_INSS).await;
+    b.goto("/solicitacoes?mostrar=cedente").await;
+    let number: String = sqlx::query_scalar("SELECT number FROM requests WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(b.text().await.contains(&number), "INSS sees {number}");
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    assert!(b.text().await.contains("Aprovar"));
+    b.logout().await;
+
+    // Ana's mandate as Dirigente de TI ends yesterday: she is no longer offered as a signer.
+    b.login(EQUIPE_CONECTA).await;
+    let ana: i64 = app.user_id(ANA).await;
+    b.goto(&format!("/admin/usuarios/{ana}")).await;
+    // A date input takes typed digits in the browser's locale order; set its value directly.
+    b.client
+        .execute(
+            "document.getElementById('fim_it_director').value = arguments[0];",
+            vec![json!(
+                (app.clock.today() - jiff::Span::new().days(1)).to_string()
+            )],
+        )
+        .await
+        .unwrap();
+    b.click_text("Salvar").await;
+    assert!(b.text().await.contains("Alterações salvas."));
+    b.goto("/admin/usuarios?q=ana").await;
+    assert!(b.text().await.contains("fora do período"));
+    b.checkpoint("admin-usuario-periodo").await;
+    b.logout().await;
+    b.login_with(ANA, ANA_PASSWORD).await;
+    b.goto("/solicitacoes/nova").await;
+    b.select("#api_id", &app.api_id("API CNIS").await.to_string())
+        .await;
+    b.click_text("Incluir").await;
+    assert!(
+        b.text()
+            .await
+            .contains("Nenhum Dirigente de TI está cadastrado no seu órgão"),
+        "Ana is no longer a signer"
+    );
+    b.goto("/minha-conta").await;
+    assert!(b.text().await.contains("fora do período"));
+    b.checkpoint("minha-conta").await;
+    b.logout().await;
 }

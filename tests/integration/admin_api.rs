@@ -609,6 +609,29 @@ async fn the_catalogue_is_administered_and_a_closed_api_is_not_offered() {
     )
     .await;
     assert_eq!(fields(&body), ["name"]);
+    // Accents and other non-ASCII letters are compared without case too (SQLite's LOWER
+    // folds only ASCII: this once answered 500 for the same name and 201 for another case).
+    let r = app
+        .api_post(
+            "/api/v1/admin/apis",
+            &admin,
+            &json!({"provider_id": inss, "name": "API Previdência ÇÃO"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    for name in ["API Previdência ÇÃO", "api previdência ção"] {
+        let body = refused(
+            &app,
+            409,
+            app.api_post(
+                "/api/v1/admin/apis",
+                &admin,
+                &json!({"provider_id": inss, "name": name}),
+            ),
+        )
+        .await;
+        assert_eq!(fields(&body), ["name"], "{name}");
+    }
     let mds = org_id(&app, "MDS").await;
     let r = app
         .api_post(

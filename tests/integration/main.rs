@@ -6,6 +6,7 @@ mod common;
 
 mod admin_api;
 mod admin_import;
+mod admin_pages;
 mod api_analysis;
 mod api_auth;
 mod api_lifecycle;

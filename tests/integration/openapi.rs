@@ -39,6 +39,23 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/requests/{id}/attachments/{aid}", "get"),
         ("/api/v1/requests/{id}/attachments/{aid}", "delete"),
         ("/api/v1/apis/{id}/models/{kind}", "get"),
+        ("/api/v1/me/password", "post"),
+        ("/api/v1/organizations/{id}/people", "get"),
+        ("/api/v1/admin/organizations", "get"),
+        ("/api/v1/admin/organizations", "post"),
+        ("/api/v1/admin/organizations/{id}", "get"),
+        ("/api/v1/admin/organizations/{id}", "patch"),
+        ("/api/v1/admin/users", "get"),
+        ("/api/v1/admin/users", "post"),
+        ("/api/v1/admin/users/{id}", "get"),
+        ("/api/v1/admin/users/{id}", "patch"),
+        ("/api/v1/admin/apis", "get"),
+        ("/api/v1/admin/apis", "post"),
+        ("/api/v1/admin/apis/{id}", "get"),
+        ("/api/v1/admin/apis/{id}", "patch"),
+        ("/api/v1/admin/apis/{id}/models/{kind}", "put"),
+        ("/api/v1/admin/audit", "get"),
+        ("/api/v1/admin/import", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -60,4 +77,21 @@ async fn the_openapi_document_describes_every_endpoint() {
         assert!(request.get(field).is_some(), "RequestView.{field}");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    // A model is served as whatever kind the program team uploaded: each is documented.
+    let served =
+        doc["paths"]["/api/v1/apis/{id}/models/{kind}"]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap();
+    let mut accepted: Vec<&str> = adesao_documents::model::ODF_TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    accepted.extend([
+        adesao_documents::model::ModelKind::Pdf.media_type(),
+        adesao_documents::model::ModelKind::Docx.media_type(),
+    ]);
+    for media_type in accepted {
+        assert!(served.contains_key(media_type), "{media_type} undocumented");
+    }
 }

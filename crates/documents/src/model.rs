@@ -36,17 +36,10 @@ impl ModelKind {
         match self {
             ModelKind::Pdf => "pdf",
             ModelKind::Docx => "docx",
-            ModelKind::OpenDocument { media_type } => {
-                match media_type.trim_start_matches("application/vnd.oasis.opendocument.") {
-                    "text" => "odt",
-                    "text-template" => "ott",
-                    "spreadsheet" => "ods",
-                    "spreadsheet-template" => "ots",
-                    "presentation" => "odp",
-                    "graphics" => "odg",
-                    _ => "odf",
-                }
-            }
+            ModelKind::OpenDocument { media_type } => ODF_TYPES
+                .iter()
+                .find(|(t, _)| t == media_type)
+                .map_or("odf", |(_, ext)| ext),
         }
     }
 }
@@ -65,7 +58,18 @@ pub enum ModelProblem {
     Damaged,
 }
 
-const ODF_PREFIX: &str = "application/vnd.oasis.opendocument.";
+/// The OpenDocument kinds a model may be (media type, extension): documents people fill in.
+pub const ODF_TYPES: [(&str, &str); 6] = [
+    ("application/vnd.oasis.opendocument.text", "odt"),
+    ("application/vnd.oasis.opendocument.text-template", "ott"),
+    ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+    (
+        "application/vnd.oasis.opendocument.spreadsheet-template",
+        "ots",
+    ),
+    ("application/vnd.oasis.opendocument.presentation", "odp"),
+    ("application/vnd.oasis.opendocument.graphics", "odg"),
+];
 /// ODF media types are short; anything longer in `mimetype` is not one.
 const MAX_MIMETYPE_BYTES: u64 = 100;
 
@@ -104,8 +108,7 @@ pub fn identify(bytes: &[u8]) -> Result<ModelKind, ModelProblem> {
             .read_to_string(&mut media_type)
             .map_err(|_| ModelProblem::Damaged)?;
         let media_type = media_type.trim().to_owned();
-        if media_type.starts_with(ODF_PREFIX)
-            && media_type.len() > ODF_PREFIX.len()
+        if ODF_TYPES.iter().any(|(t, _)| *t == media_type)
             && names.iter().any(|n| n == "content.xml")
         {
             return Ok(ModelKind::OpenDocument { media_type });
@@ -126,10 +129,10 @@ mod tests {
     use std::io::Write;
     use zip::write::SimpleFileOptions;
 
-    fn package(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    fn package(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
         let mut zip = zip::ZipWriter::new(&mut out);
-        for (name, content, _) in entries {
+        for (name, content) in entries {
             zip.start_file(
                 *name,
                 SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
@@ -153,8 +156,8 @@ mod tests {
         assert_eq!(identify(&odt).unwrap().extension(), "odt");
         assert_eq!(identify(b"%PDF-1.7\n%...").unwrap(), ModelKind::Pdf);
         let docx = package(&[
-            ("[Content_Types].xml", b"<Types/>", false),
-            ("word/document.xml", b"<w:document/>", false),
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", b"<w:document/>"),
         ]);
         assert_eq!(identify(&docx), Ok(ModelKind::Docx));
         assert_eq!(identify(&docx).unwrap().extension(), "docx");
@@ -165,9 +168,9 @@ mod tests {
         assert_eq!(identify(b""), Err(ModelProblem::Empty));
         assert_eq!(identify(b"MZ\x90\x00 an .exe"), Err(ModelProblem::Unknown));
         assert_eq!(identify(b"<html>odt</html>"), Err(ModelProblem::Unknown));
-        let other_zip = package(&[("evil.sh", b"rm -rf /", false)]);
+        let other_zip = package(&[("evil.sh", b"rm -rf /")]);
         assert_eq!(identify(&other_zip), Err(ModelProblem::Unknown));
-        let fake_odf = package(&[("mimetype", b"application/x-shellscript", false)]);
+        let fake_odf = package(&[("mimetype", b"application/x-shellscript")]);
         assert_eq!(identify(&fake_odf), Err(ModelProblem::Unknown));
         assert_eq!(
             identify(b"PK\x03\x04 truncated"),

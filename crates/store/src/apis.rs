@@ -166,20 +166,23 @@ pub async fn has_requests(conn: &mut AnyConnection, api_id: i64) -> StoreResult<
     Ok(n > 0)
 }
 
-/// The provider's API named `name`, whatever its case.
+/// The provider's API named `name`, whatever its case. Compared here rather than in SQL:
+/// SQLite's LOWER folds only ASCII, and "API Previdência" must clash with "api PREVIDÊNCIA".
 pub async fn find_by_name(
     conn: &mut AnyConnection,
     provider_id: i64,
     name: &str,
 ) -> StoreResult<Option<Api>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM apis a WHERE a.provider_id = $1 AND LOWER(a.name) = $2");
-    let row = sqlx::query(&sql)
-        .bind(provider_id)
-        .bind(name.to_lowercase())
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let sql = format!("SELECT {COLUMNS} FROM apis a WHERE a.provider_id = $1");
+    let rows = sqlx::query(&sql).bind(provider_id).fetch_all(conn).await?;
+    let wanted = name.to_lowercase();
+    for row in &rows {
+        let api = from_row(row)?;
+        if api.name.to_lowercase() == wanted {
+            return Ok(Some(api));
+        }
+    }
+    Ok(None)
 }
 
 /// The APIs offered for new requests, by name: active, accepting requests, and of an active

@@ -56,6 +56,8 @@ pub struct Entry {
     pub actor_name: String,
     pub entity: Entity,
     pub entity_id: i64,
+    /// What the entity is called now (an organization's acronym, a user's or an API's name).
+    pub entity_name: Option<String>,
     pub action: String,
     pub changes: Vec<Change>,
 }
@@ -84,6 +86,18 @@ pub async fn append(conn: &mut AnyConnection, e: &NewEntry<'_>) -> StoreResult<i
     .bind(changes)
     .fetch_one(conn)
     .await?)
+}
+
+/// Everyone who ever changed something, by name: (id, name).
+pub async fn actors(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name FROM users u WHERE u.id IN (SELECT actor_id FROM audit_log) ORDER BY u.name, u.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
 }
 
 /// Which entries to read.
@@ -122,7 +136,11 @@ pub async fn list(
         format!("WHERE {}", conditions.join(" AND "))
     };
     let sql = format!(
-        "SELECT a.id, a.at, a.actor_id, u.name AS actor_name, a.entity, a.entity_id, a.action, a.changes \
+        "SELECT a.id, a.at, a.actor_id, u.name AS actor_name, a.entity, a.entity_id, a.action, a.changes, \
+         CASE a.entity \
+           WHEN 'organization' THEN (SELECT o.acronym FROM organizations o WHERE o.id = a.entity_id) \
+           WHEN 'user' THEN (SELECT p.name FROM users p WHERE p.id = a.entity_id) \
+           ELSE (SELECT x.name FROM apis x WHERE x.id = a.entity_id) END AS entity_name \
          FROM audit_log a JOIN users u ON u.id = a.actor_id {condition} \
          ORDER BY a.id DESC LIMIT {limit} OFFSET {offset}"
     );
@@ -157,6 +175,7 @@ pub async fn list(
                 entity: Entity::from_code(&entity)
                     .ok_or_else(|| StoreError::corrupt("audit_log.entity", entity.clone()))?,
                 entity_id: row.try_get("entity_id")?,
+                entity_name: row.try_get("entity_name")?,
                 action: row.try_get("action")?,
                 changes: serde_json::from_str(&changes)
                     .map_err(|e| StoreError::corrupt("audit_log.changes", e))?,

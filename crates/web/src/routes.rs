@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
+use crate::html::admin as adm;
 use crate::html::requests as rq;
 use crate::state::AppState;
 use crate::{api, assets, html};
@@ -55,7 +56,71 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/autorizacao/{id}/reenviar", post(rq::signing::resend))
         .route("/assinaturas-pendentes", get(rq::signing::pending))
-        .route("/admin/mensagens", get(html::admin::outbox))
+        .route("/admin/mensagens", get(html::admin::outbox::outbox))
+        .route(
+            "/admin/orgaos",
+            get(adm::organizations::list).post(adm::organizations::create),
+        )
+        .route("/admin/orgaos/novo", get(adm::organizations::new_form))
+        .route(
+            "/admin/orgaos/{id}",
+            get(adm::organizations::edit_form).post(adm::organizations::update),
+        )
+        .route(
+            "/admin/orgaos/{id}/desativar",
+            get(adm::organizations::confirm_deactivate).post(adm::organizations::deactivate),
+        )
+        .route(
+            "/admin/orgaos/{id}/reativar",
+            post(adm::organizations::reactivate),
+        )
+        .route(
+            "/admin/usuarios",
+            get(adm::users::list).post(adm::users::create),
+        )
+        .route("/admin/usuarios/novo", get(adm::users::new_form))
+        .route(
+            "/admin/usuarios/{id}",
+            get(adm::users::edit_form).post(adm::users::update),
+        )
+        .route(
+            "/admin/usuarios/{id}/desativar",
+            get(adm::users::confirm_deactivate).post(adm::users::deactivate),
+        )
+        .route(
+            "/admin/usuarios/{id}/reativar",
+            post(adm::users::reactivate),
+        )
+        .route("/admin/apis", get(adm::apis::list).post(adm::apis::create))
+        .route("/admin/apis/nova", get(adm::apis::new_form))
+        .route(
+            "/admin/apis/{id}",
+            get(adm::apis::edit_form).post(adm::apis::update),
+        )
+        .route(
+            "/admin/apis/{id}/desativar",
+            get(adm::apis::confirm_deactivate).post(adm::apis::deactivate),
+        )
+        .route("/admin/apis/{id}/reativar", post(adm::apis::reactivate))
+        .route(
+            "/admin/apis/{id}/modelos",
+            post(adm::apis::upload_model).layer(axum::extract::DefaultBodyLimit::max(
+                state.max_upload_bytes + 64 * 1024,
+            )),
+        )
+        .route(
+            "/admin/importacao",
+            get(adm::import::show).post(adm::import::submit).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    adesao_services::admin::MAX_IMPORT_BYTES + 64 * 1024,
+                ),
+            ),
+        )
+        .route("/admin/importacao/modelo.csv", get(adm::import::model))
+        .route("/admin/auditoria", get(adm::audit::show))
+        .route("/minha-conta", get(html::account::show))
+        .route("/minha-conta/senha", post(html::account::change_password))
+        .route("/meu-orgao", get(html::account::people))
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
         .nest(api::BASE, api::router(state.max_upload_bytes).0)

@@ -9,6 +9,8 @@ use axum::extract::multipart::{Field, Multipart};
 pub struct Upload {
     pub csrf_token: Option<String>,
     pub kind: Option<AttachmentKind>,
+    /// The submit button pressed, where a form has several (`acao`).
+    pub action: Option<String>,
     pub filename: String,
     pub content: Vec<u8>,
 }
@@ -40,7 +42,7 @@ impl UploadError {
     }
 }
 
-/// Reads the fields `csrf_token` (text), `kind` (text) and `file` (the upload). With
+/// Reads the fields `csrf_token` (text), `kind` (text), `acao` (text) and `file` (the upload). With
 /// `csrf_first`, a file before the CSRF token is refused without being read.
 pub async fn read(
     mut multipart: Multipart,
@@ -50,6 +52,7 @@ pub async fn read(
     let mut upload = Upload {
         csrf_token: None,
         kind: None,
+        action: None,
         filename: String::new(),
         content: Vec::new(),
     };
@@ -66,6 +69,7 @@ pub async fn read(
         match field.name().unwrap_or("") {
             "csrf_token" => upload.csrf_token = Some(text(field).await?),
             "kind" => upload.kind = text(field).await?.parse().ok(),
+            "acao" => upload.action = Some(text(field).await?),
             "file" => {
                 if csrf_first && upload.csrf_token.is_none() {
                     return Err(UploadError::CsrfFirst);

@@ -19,6 +19,8 @@ use crate::error::ServiceError as E;
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 
+const DUPLICATE_NAME: &str = "O órgão cedente já tem uma API com este nome.";
+
 /// An attachment the API asks for, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct RequirementInput {
@@ -289,7 +291,11 @@ impl AdminService {
         let mut valid = judge(&mut tx, input, None).await?;
         valid.requirements.get_or_insert_with(Vec::new);
         check_unique(&mut tx, &valid, None).await?;
-        let id = apis::create(&mut tx, &valid.fields()).await?;
+        let id = super::taken_if_duplicate(
+            apis::create(&mut tx, &valid.fields()).await,
+            "name",
+            DUPLICATE_NAME,
+        )?;
         if let Some(list) = &valid.requirements {
             apis::set_requirements(&mut tx, id, list).await?;
         }
@@ -335,7 +341,11 @@ impl AdminService {
         if d.is_empty() {
             return Ok(before);
         }
-        apis::update(&mut tx, id, &valid.fields()).await?;
+        super::taken_if_duplicate(
+            apis::update(&mut tx, id, &valid.fields()).await,
+            "name",
+            DUPLICATE_NAME,
+        )?;
         if let Some(list) = &valid.requirements {
             apis::set_requirements(&mut tx, id, list).await?;
         }

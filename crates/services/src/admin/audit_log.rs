@@ -16,6 +16,13 @@ pub struct AuditQuery {
 }
 
 impl AdminService {
+    /// Everyone who ever changed something (the audit page's filter by actor).
+    pub async fn audit_actors(&self, actor: &Actor) -> Result<Vec<(i64, String)>, ServiceError> {
+        require_admin(actor)?;
+        let mut conn = self.db.acquire().await?;
+        Ok(audit::actors(&mut conn).await?)
+    }
+
     /// The audit, newest first, filtered by entity and actor.
     pub async fn audit(
         &self,
@@ -24,8 +31,8 @@ impl AdminService {
         paging: &Paging,
     ) -> Result<Paged<Entry>, ServiceError> {
         require_admin(actor)?;
-        let entity = match query.entity.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let entity = match query.entity.as_deref() {
+            None => None,
             Some(code) => Some(Entity::from_code(code).ok_or_else(|| {
                 ServiceError::Invalid(vec![FieldIssue::new(
                     "entity",

@@ -194,6 +194,19 @@ macro_rules! paged {
 }
 pub(crate) use paged;
 
+/// A write refused by a UNIQUE constraint as the 409 of `field`: the checks before each write
+/// find a duplicate first, so this only answers for one they could not foresee.
+pub(crate) fn taken_if_duplicate<T>(
+    written: adesao_store::StoreResult<T>,
+    field: &'static str,
+    message: &str,
+) -> Result<T, ServiceError> {
+    match written {
+        Err(e) if e.is_unique_violation() => Err(ServiceError::taken(field, message)),
+        other => Ok(other?),
+    }
+}
+
 /// The fields that changed, before → after, as the audit records them.
 #[derive(Debug, Default)]
 pub(crate) struct Diff(Vec<Change>);

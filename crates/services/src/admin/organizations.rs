@@ -14,6 +14,8 @@ use crate::error::ServiceError as E;
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_ACRONYM_CHARS: usize = 30;
 
+const DUPLICATE: &str = "Este CNPJ ou esta sigla já estão cadastrados para outro órgão.";
+
 /// An organization as a form or a JSON body gives it: every field optional (a PATCH sends
 /// only what changes; a creation needs name, acronym and CNPJ).
 #[derive(Debug, Clone, Default)]
@@ -188,7 +190,11 @@ impl AdminService {
         let mut tx = self.db.begin().await?;
         lock_registry(&mut tx).await?;
         check_unique(&mut tx, &valid, None).await?;
-        let id = organizations::insert(&mut tx, &valid.fields()).await?;
+        let id = super::taken_if_duplicate(
+            organizations::insert(&mut tx, &valid.fields()).await,
+            "cnpj",
+            DUPLICATE,
+        )?;
         let d = diff(None, &valid);
         record(
             &mut tx,
@@ -250,7 +256,11 @@ impl AdminService {
         if d.is_empty() {
             return Ok(before);
         }
-        organizations::update(&mut tx, id, &valid.fields()).await?;
+        super::taken_if_duplicate(
+            organizations::update(&mut tx, id, &valid.fields()).await,
+            "cnpj",
+            DUPLICATE,
+        )?;
         record(&mut tx, now, actor, Entity::Organization, id, None, &d).await?;
         let updated = organizations::find(&mut tx, id).await?.ok_or(E::NotFound)?;
         tx.commit().await?;

@@ -1,8 +1,8 @@
 //! What a requester's manager sees of their own organization: its people and their roles with
 //! the periods (read-only; changes are asked of the programme).
 
-use adesao_domain::Role;
 use adesao_domain::access::Actor;
+use adesao_domain::{Role, RoleGrant};
 use adesao_store::organizations::{self, Organization};
 use adesao_store::users::{self, Listed};
 
@@ -18,6 +18,12 @@ pub struct OrganizationPeople {
 const MAX_PEOPLE: i64 = 1_000;
 
 impl AdminService {
+    /// The acting user's own roles with their periods, current or not (Minha conta).
+    pub async fn own_grants(&self, actor: &Actor) -> Result<Vec<RoleGrant>, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        Ok(users::grants(&mut conn, actor.user_id).await?)
+    }
+
     /// The people of organization `id`, for its own managers and the program team; 404 for
     /// anyone else, so that other organizations' people stay private.
     pub async fn organization_people(

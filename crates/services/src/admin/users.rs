@@ -17,6 +17,8 @@ use crate::{ServiceError, password, password_rule};
 
 pub const MAX_NAME_CHARS: usize = 200;
 
+const DUPLICATE_CPF: &str = "Este CPF já está cadastrado para outro usuário.";
+
 /// A role with its period as typed: dates `YYYY-MM-DD` or blank.
 #[derive(Debug, Clone, Default)]
 pub struct RoleInput {
@@ -340,21 +342,29 @@ impl AdminService {
         lock_registry(&mut tx).await?;
         let valid = judge(&mut tx, input, None).await?;
         check_unique(&mut tx, &valid.cpf, None).await?;
-        let id = users::insert(
-            &mut tx,
-            &NewUser {
-                organization_id: valid.organization.id,
-                cpf: &valid.cpf,
-                name: &valid.name,
-                email: valid.email.as_str(),
-                mobile: &valid.mobile,
-                password_hash: &hash,
-            },
-        )
-        .await?;
+        let id = super::taken_if_duplicate(
+            users::insert(
+                &mut tx,
+                &NewUser {
+                    organization_id: valid.organization.id,
+                    cpf: &valid.cpf,
+                    name: &valid.name,
+                    email: valid.email.as_str(),
+                    mobile: &valid.mobile,
+                    password_hash: &hash,
+                },
+            )
+            .await,
+            "cpf",
+            DUPLICATE_CPF,
+        )?;
         users::set_grants(&mut tx, id, &valid.grants).await?;
         if !valid.active {
-            users::update(&mut tx, id, &valid.fields()).await?;
+            super::taken_if_duplicate(
+                users::update(&mut tx, id, &valid.fields()).await,
+                "cpf",
+                DUPLICATE_CPF,
+            )?;
         }
         let mut d = diff(None, &valid);
         d.0.retain(|c| c.field != "password");
@@ -442,7 +452,11 @@ impl AdminService {
         if d.is_empty() {
             return Ok(before);
         }
-        users::update(&mut tx, id, &valid.fields()).await?;
+        super::taken_if_duplicate(
+            users::update(&mut tx, id, &valid.fields()).await,
+            "cpf",
+            DUPLICATE_CPF,
+        )?;
         users::set_grants(&mut tx, id, &valid.grants).await?;
         let ends_access = before.user.active && !valid.active;
         if let Some(p) = &valid.password {
@@ -479,10 +493,7 @@ async fn check_unique(
     id: Option<i64>,
 ) -> Result<(), ServiceError> {
     match users::id_by_cpf(conn, cpf).await? {
-        Some(other) if Some(other) != id => Err(E::taken(
-            "cpf",
-            "Este CPF já está cadastrado para outro usuário.",
-        )),
+        Some(other) if Some(other) != id => Err(E::taken("cpf", DUPLICATE_CPF)),
         _ => Ok(()),
     }
 }

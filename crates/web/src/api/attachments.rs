@@ -135,11 +135,21 @@ pub struct ModelPath {
     kind: String,
 }
 
-/// The model file of an API's attachment requirement (e.g. an `.odt` to fill in and sign).
+/// The model file of an API's attachment requirement, to fill in and sign: an OpenDocument file
+/// (such as `.odt`), a PDF or a Word `.docx`, as the program team uploaded it.
 #[utoipa::path(get, path = "/apis/{id}/models/{kind}", operation_id = "downloadModel", tag = "catalogue",
     security(("bearer" = [])),
     params(ModelPath),
-    responses((status = 200, content_type = "application/vnd.oasis.opendocument.text", body = Vec<u8>)))]
+    responses((status = 200, content(
+        (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.text-template"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet-template"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.presentation"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.graphics"),
+        (Vec<u8> = "application/pdf"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ))))]
 pub async fn model(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,

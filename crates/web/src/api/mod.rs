@@ -30,6 +30,7 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 use problem::Problem;
 
+pub use admin::import::model_csv;
 pub use openapi::BASE;
 
 /// The API's routes (relative to [`BASE`]) and its OpenAPI document. `max_upload` bytes of

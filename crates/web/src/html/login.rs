@@ -28,7 +28,7 @@ pub struct LoginPage {
     cpf_error: Option<String>,
     password_error: Option<String>,
     errors: Vec<FormError>,
-    signed_out: bool,
+    notice: Option<&'static str>,
 }
 
 impl LoginPage {
@@ -41,7 +41,7 @@ impl LoginPage {
             cpf_error: None,
             password_error: None,
             errors: Vec::new(),
-            signed_out: false,
+            notice: None,
         }
     }
 }
@@ -50,6 +50,8 @@ impl LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     saiu: Option<String>,
+    /// Back from a password change, which ended every session.
+    senha: Option<String>,
 }
 
 /// The login form, with a fresh double-submit token in a cookie and in the form.
@@ -65,7 +67,13 @@ pub async fn show(
     }
     let token = random_token();
     let mut page = LoginPage::new(token.clone(), next);
-    page.signed_out = query.saiu.is_some();
+    page.notice = if query.senha.is_some() {
+        Some("Senha alterada. Entre com a nova senha.")
+    } else if query.saiu.is_some() {
+        Some("Você saiu do sistema.")
+    } else {
+        None
+    };
     (jar.add(login_csrf_cookie(&state, token)), page).into_response()
 }
 

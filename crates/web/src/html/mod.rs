@@ -1,5 +1,6 @@
 //! The server-rendered UI (askama templates over the gov.br Design System).
 
+pub mod account;
 pub mod admin;
 pub mod error;
 pub mod extract;

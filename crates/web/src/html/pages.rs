@@ -16,6 +16,7 @@ pub struct HomePage {
     roles: String,
     signer: bool,
     admin: bool,
+    manager: bool,
 }
 
 pub async fn home(user: CurrentUser) -> HomePage {
@@ -28,6 +29,7 @@ pub async fn home(user: CurrentUser) -> HomePage {
         roles: roles.join(", "),
         signer: account.has_role(Role::ItDirector) || account.has_role(Role::TechnicalLead),
         admin: account.has_role(Role::ProgramAdmin),
+        manager: account.has_role(Role::Manager),
     }
 }
 

@@ -33,6 +33,8 @@ pub struct AuditView {
     #[schema(schema_with = schemas::audit_entity)]
     entity: String,
     entity_id: i64,
+    /// What the entity is called now (an organization's acronym, a user's or an API's name).
+    entity_name: Option<String>,
     /// created, updated, deactivated, reactivated, password_set, model_set or imported.
     action: String,
     changes: Vec<ChangeView>,
@@ -48,6 +50,7 @@ impl From<&Entry> for AuditView {
             },
             entity: e.entity.code().to_owned(),
             entity_id: e.entity_id,
+            entity_name: e.entity_name.clone(),
             action: e.action.clone(),
             changes: e
                 .changes

@@ -1,4 +1,4 @@
-//! Administration pages of the program team.
+//! The outbox (e-mails and SMS) for the program team: /admin/mensagens.
 
 use adesao_services::requests::{ListPage, actor_of};
 use askama::Template;
@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::PageQuery;
-use super::{Layout, PageError};
 use crate::format;
+use crate::html::extract::PageQuery;
+use crate::html::{Layout, PageError};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -19,6 +19,7 @@ const PER_PAGE: i64 = 50;
 #[template(path = "outbox.html")]
 pub struct OutboxPage {
     layout: Layout,
+    tabs: super::Tabs,
     rows: Vec<(
         String,
         &'static str,
@@ -56,6 +57,9 @@ pub async fn outbox(
         .await?;
     Ok(OutboxPage {
         layout: Layout::for_user(&user),
+        tabs: super::Tabs {
+            current: "/admin/mensagens",
+        },
         next: (items.len() as i64 == PER_PAGE && page < ListPage::MAX_PAGE).then_some(page + 1),
         prev: (page > 1).then_some(page - 1),
         rows: items
