@@ -6,6 +6,9 @@
 #[allow(dead_code)]
 mod common;
 mod harness;
+#[path = "../integration/mail_servers.rs"]
+#[allow(dead_code)]
+mod mail_servers;
 
 use common::{ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp};
 use serde_json::json;
@@ -70,6 +73,12 @@ async fn sign(b: &harness::Browser, app: &TestApp, cpf: &str, id: i64, expect: &
     sign_with(b, app, cpf, common::DEMO_PASSWORD, id, expect).await;
 }
 
+/// Where the signer reads the code: the outbox (log transport), or the SMS gateway.
+enum CodeFrom<'a> {
+    Outbox(&'a TestApp),
+    Gateway(&'a mail_servers::SmsGateway, &'a str),
+}
+
 async fn sign_with(
     b: &harness::Browser,
     app: &TestApp,
@@ -77,6 +86,17 @@ async fn sign_with(
     password: &str,
     id: i64,
     expect: &str,
+) {
+    sign_reading(b, cpf, password, id, expect, CodeFrom::Outbox(app)).await;
+}
+
+async fn sign_reading(
+    b: &harness::Browser,
+    cpf: &str,
+    password: &str,
+    id: i64,
+    expect: &str,
+    from: CodeFrom<'_>,
 ) {
     b.login_with(cpf, password).await;
     b.goto("/assinaturas-pendentes").await;
@@ -89,10 +109,36 @@ async fn sign_with(
             .contains("Documento de Solicitação de Interoperabilidade nº")
     );
     b.checkpoint("1.9-dsi").await;
+    // SMS the gateway had for this mobile before this authorisation.
+    let before = match &from {
+        CodeFrom::Gateway(gateway, mobile) => gateway
+            .received()
+            .iter()
+            .filter(|s| s.to == *mobile)
+            .count(),
+        CodeFrom::Outbox(_) => 0,
+    };
     b.click_text("Assinar").await;
     assert!(b.path().await.starts_with("/autorizacao/"));
     b.checkpoint("1.10-autorizacao").await;
-    b.type_into("#code", &app.last_sms_code(cpf).await).await;
+    let hint = "o código fica na caixa de saída";
+    let code = match from {
+        CodeFrom::Outbox(app) => {
+            assert!(
+                b.text().await.contains(hint),
+                "the demo says where the code is"
+            );
+            app.last_sms_code(cpf).await
+        }
+        CodeFrom::Gateway(gateway, mobile) => {
+            assert!(
+                !b.text().await.contains(hint),
+                "with a gateway, the SMS left"
+            );
+            gateway.code_for(mobile, before).await
+        }
+    };
+    b.type_into("#code", &code).await;
     b.click_text("Autorizar").await;
     assert!(b.text().await.contains(expect), "after signing as {cpf}");
     b.logout().await;
@@ -517,4 +563,123 @@ async fn administration(b: &harness::Browser, app: &TestApp) {
     assert!(b.text().await.contains("fora do período"));
     b.checkpoint("minha-conta").await;
     b.logout().await;
+}
+
+/// Issue 11: with an SMTP server and an SMS gateway configured, the lifecycle walked in the
+/// browser sends every e-mail of SPEC §8 and the signers authorise with the code from the
+/// gateway; the mail server stopped half-way loses nothing.
+#[tokio::test]
+async fn messages_leave_by_smtp_and_the_sms_gateway() {
+    let Some(python) = mail_servers::python() else {
+        return;
+    };
+    let mut smtp = mail_servers::SmtpServer::start(&python).await;
+    let gateway = mail_servers::SmsGateway::start().await;
+    let (smtp_url, gateway_url) = (smtp.url(), gateway.url.clone());
+    let app = TestApp::spawn_with(move |c| {
+        c.email = adesao_notify::EmailTransport::Smtp(Box::new(
+            adesao_notify::Smtp::new(&smtp_url, "Adesão <nao-responda@adesao.localhost>").unwrap(),
+        ));
+        c.sms = adesao_notify::SmsTransport::Webhook(
+            adesao_notify::Webhook::new(&gateway_url, mail_servers::GATEWAY_TOKEN).unwrap(),
+        );
+        c.public_url = "https://adesao.test".into();
+        c.retry = adesao_notify::RetryPolicy {
+            first_delay: jiff::SignedDuration::from_millis(300),
+            max_delay: jiff::SignedDuration::from_secs(1),
+            ..adesao_notify::RetryPolicy::default()
+        };
+        c.delivery_interval = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let Some(b) = harness::start(&app.address).await else {
+        return;
+    };
+    b.login(GESTOR_PRATA).await;
+    let id = create_through_the_form(&b, &app, "API BPC", "100.000", "adhesion").await;
+    b.click_text("Liberar para Assinatura").await;
+    assert!(b.text().await.contains("Aguardando assinatura"));
+    b.logout().await;
+    for (cpf, mobile, expect) in [
+        (GESTOR_PRATA, "+5561911110011", "Documento assinado."),
+        (
+            GESTOR_PRATA_2,
+            "+5561911110022",
+            "enviada para análise do órgão cedente",
+        ),
+    ] {
+        sign_reading(
+            &b,
+            cpf,
+            common::DEMO_PASSWORD,
+            id,
+            expect,
+            CodeFrom::Gateway(&gateway, mobile),
+        )
+        .await;
+    }
+    assert_eq!(
+        smtp.wait_for(3, std::time::Duration::from_secs(30))
+            .await
+            .len(),
+        3
+    );
+    // The mail server goes down; the analysis and the grant go on.
+    smtp.stop().await;
+    b.login(ANALISTA_INSS).await;
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.type_into("#authorized_volume", "90.000").await;
+    b.click_text("Aprovar").await;
+    assert!(b.text().await.contains("Aprovada pelo cedente"));
+    b.logout().await;
+    b.login(EQUIPE_CONECTA).await;
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.click_text("Deferir").await;
+    assert!(b.text().await.contains("acesso à API foi liberado"));
+    // The admins see them waiting, with the reason.
+    let mut waiting = String::new();
+    for _ in 0..50 {
+        b.goto("/admin/mensagens?situacao=pending&canal=email")
+            .await;
+        waiting = b.text().await;
+        if waiting.contains("servidor de e-mail") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        waiting.contains("Pendente") && waiting.contains("servidor de e-mail"),
+        "{waiting}"
+    );
+    b.checkpoint("mensagens-pendentes").await;
+    smtp.resume().await;
+    let received = smtp.wait_for(7, std::time::Duration::from_secs(30)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(smtp.received().len(), 7, "each message once");
+    let mut to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "analista@inss.example",
+            "conecta@sgd.example",
+            "gestor.prata2@ufv.example",
+            "gestor.prata2@ufv.example",
+            "gestor.prata@ufv.example",
+            "gestor.prata@ufv.example",
+            "usuario.teste@ufv.example",
+        ]
+    );
+    let link = format!("https://adesao.test/solicitacoes/{id}");
+    assert!(received.iter().all(|m| m.text().contains(&link)));
+    b.goto("/admin/mensagens?situacao=sent").await;
+    let rows = b.find("tbody").await.text().await.unwrap();
+    assert_eq!(
+        rows.matches("Enviada em").count(),
+        9,
+        "7 e-mails and 2 SMS: {rows}"
+    );
+    assert!(!rows.contains("Pendente"), "{rows}");
+    b.checkpoint("mensagens-enviadas").await;
+    b.stop().await;
 }

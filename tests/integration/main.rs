@@ -21,6 +21,8 @@ mod hostile_input;
 mod html_lifecycle;
 mod lifecycle_property;
 mod login;
+mod mail;
+mod mail_servers;
 mod migrations;
 mod openapi;
 mod outbox;

@@ -15,6 +15,8 @@ async fn the_running_app_delivers_queued_messages_through_the_outbox() {
             recipient: "+5561911110011",
             subject: "",
             body: "Código de autorização: 123456",
+            html_body: None,
+            delivered_body: Some("Código de autorização: ******"),
             request_id: None,
         },
     )
@@ -35,13 +37,15 @@ async fn the_running_app_delivers_queued_messages_through_the_outbox() {
     }
     assert_eq!(status, "sent");
     let mut conn = app.db.acquire().await.unwrap();
-    let listed = outbox::list(&mut conn, 0, 10).await.unwrap();
+    let (listed, _) = outbox::list(&mut conn, &outbox::Filter::default(), 0, 10)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].attempts, 1);
     assert!(listed[0].sent_at.is_some());
     assert_eq!(
         listed[0].body, "Código de autorização: 123456",
-        "the body stays for admins"
+        "the body stays for admins while the log transport holds it"
     );
 }
 
@@ -54,6 +58,8 @@ async fn a_claimed_message_is_not_claimed_twice_and_failures_are_rescheduled() {
         recipient: "a@b.example",
         subject: "Assunto",
         body: "Corpo",
+        html_body: None,
+        delivered_body: None,
         request_id: None,
     };
     // Due only in half an hour (set in the enqueuing transaction), so the app's own worker
@@ -80,15 +86,22 @@ async fn a_claimed_message_is_not_claimed_twice_and_failures_are_rescheduled() {
     assert!(second.is_empty(), "leased until {lease}");
 
     let retry_at = lease + jiff::SignedDuration::from_secs(30);
-    outbox::mark_attempt_failed(&mut conn, id, "connection refused", Some(retry_at))
+    let now = jiff::Timestamp::now();
+    outbox::mark_attempt_failed(&mut conn, id, "connection refused", now, Some(retry_at))
         .await
         .unwrap();
-    let m = &outbox::list(&mut conn, 0, 1).await.unwrap()[0];
+    let m = &outbox::list(&mut conn, &outbox::Filter::default(), 0, 1)
+        .await
+        .unwrap()
+        .0[0];
     assert_eq!((m.attempts, m.status), (1, outbox::DeliveryStatus::Pending));
     assert_eq!(m.last_error.as_deref(), Some("connection refused"));
-    outbox::mark_attempt_failed(&mut conn, id, "gave up", None)
+    outbox::mark_attempt_failed(&mut conn, id, "gave up", now, None)
         .await
         .unwrap();
-    let m = &outbox::list(&mut conn, 0, 1).await.unwrap()[0];
+    let m = &outbox::list(&mut conn, &outbox::Filter::default(), 0, 1)
+        .await
+        .unwrap()
+        .0[0];
     assert_eq!((m.attempts, m.status), (2, outbox::DeliveryStatus::Failed));
 }

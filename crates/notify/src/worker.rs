@@ -1,14 +1,15 @@
 use std::time::Duration;
 
-use adesao_store::outbox::{self, Channel};
+use adesao_store::outbox::{self, Channel, OutboxMessage};
 use adesao_store::{Db, StoreError};
+use futures_util::future::join_all;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::Transport;
+use crate::transport::{EmailTransport, SEND_TIMEOUT, SendError, SmsTransport};
 
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
-    /// Attempts before a message is marked `failed`.
+    /// Attempts before a message is marked `failed` (a permanent refusal fails at once).
     pub max_attempts: i64,
     /// Wait after the first failure; doubled after each further one.
     pub first_delay: SignedDuration,
@@ -20,7 +21,9 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 8,
+            // 30 s, 1, 2, 4 … 32 min, then hourly: a mail server or gateway down for almost a
+            // day loses nothing; after that the admins see `failed` and may send it again.
+            max_attempts: 30,
             first_delay: SignedDuration::from_secs(30),
             max_delay: SignedDuration::from_hours(1),
             lease: SignedDuration::from_mins(5),
@@ -44,16 +47,22 @@ impl RetryPolicy {
     }
 }
 
+/// How many messages of a batch are in flight at once (and the size of the SMTP pool).
+pub const PARALLEL_SENDS: usize = 4;
+
+/// Messages claimed per round.
+const BATCH: i64 = 50;
+
 #[derive(Clone)]
 pub struct Notifier {
     db: Db,
-    email: Transport,
-    sms: Transport,
+    email: EmailTransport,
+    sms: SmsTransport,
     retry: RetryPolicy,
 }
 
 impl Notifier {
-    pub fn new(db: Db, email: Transport, sms: Transport, retry: RetryPolicy) -> Self {
+    pub fn new(db: Db, email: EmailTransport, sms: SmsTransport, retry: RetryPolicy) -> Self {
         Self {
             db,
             email,
@@ -62,31 +71,94 @@ impl Notifier {
         }
     }
 
-    /// Delivers every message due now; returns how many were sent.
+    /// Delivers every message due now, in rounds of [`BATCH`], until a round finds none (a
+    /// short round may only mean another worker took part of it); returns how many were sent.
     pub async fn deliver_due(&self) -> Result<usize, StoreError> {
-        let now = Timestamp::now();
-        let mut conn = self.db.acquire().await?;
-        let batch = outbox::claim_due(&mut conn, now, now + self.retry.lease, 50).await?;
         let mut sent = 0;
-        for message in batch {
-            let transport = match message.channel {
-                Channel::Email => &self.email,
-                Channel::Sms => &self.sms,
-            };
-            match transport.send(&message).await {
-                Ok(()) => {
-                    outbox::mark_sent(&mut conn, message.id, Timestamp::now()).await?;
-                    sent += 1;
-                }
-                Err(error) => {
-                    let attempts = message.attempts + 1;
-                    let retry_at = self.retry.retry_at(Timestamp::now(), attempts);
-                    tracing::warn!(id = message.id, attempts, %error, gave_up = retry_at.is_none(), "delivery failed");
-                    outbox::mark_attempt_failed(&mut conn, message.id, &error, retry_at).await?;
+        loop {
+            let (round, claimed) = self.deliver_batch().await?;
+            sent += round;
+            if claimed == 0 {
+                let mut conn = self.db.acquire().await?;
+                if !outbox::any_due(&mut conn, Timestamp::now()).await? {
+                    return Ok(sent);
                 }
             }
         }
-        Ok(sent)
+    }
+
+    /// One round: claims up to [`BATCH`] due messages under a lease, sends them
+    /// [`PARALLEL_SENDS`] at a time, records each outcome. No send starts once the lease could
+    /// run out before it ends, so another worker that takes the message after the lease never
+    /// sends it at the same time; what is left is given back for the next round.
+    /// Returns (sent, claimed).
+    async fn deliver_batch(&self) -> Result<(usize, usize), StoreError> {
+        let now = Timestamp::now();
+        let lease_until = now + self.retry.lease;
+        let mut conn = self.db.acquire().await?;
+        let batch = outbox::claim_due(&mut conn, now, lease_until, BATCH).await?;
+        let claimed = batch.len();
+        let send_budget = SignedDuration::try_from(SEND_TIMEOUT).unwrap_or(SignedDuration::MAX);
+        let mut sent = 0;
+        let mut chunks = batch.chunks(PARALLEL_SENDS);
+        while let Some(chunk) = chunks.next() {
+            if Timestamp::now() + send_budget + send_budget >= lease_until {
+                for message in chunk.iter().chain(chunks.flatten()) {
+                    outbox::release(&mut conn, message.id, lease_until, Timestamp::now()).await?;
+                }
+                break;
+            }
+            let outcomes = join_all(chunk.iter().map(|m| self.send(m))).await;
+            for (message, outcome) in chunk.iter().zip(outcomes) {
+                let at = Timestamp::now();
+                match outcome {
+                    Ok(()) => {
+                        let left = self.transport_leaves(message.channel);
+                        outbox::mark_sent(&mut conn, message.id, at, left).await?;
+                        sent += 1;
+                    }
+                    Err(error) => {
+                        let attempts = message.attempts + 1;
+                        let retry_at = if error.permanent {
+                            None
+                        } else {
+                            self.retry.retry_at(at, attempts)
+                        };
+                        tracing::warn!(
+                            id = message.id,
+                            channel = message.channel.code(),
+                            attempts,
+                            error = %error.message,
+                            gave_up = retry_at.is_none(),
+                            "delivery failed"
+                        );
+                        outbox::mark_attempt_failed(
+                            &mut conn,
+                            message.id,
+                            &error.message,
+                            at,
+                            retry_at,
+                        )
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok((sent, claimed))
+    }
+
+    async fn send(&self, message: &OutboxMessage) -> Result<(), SendError> {
+        match message.channel {
+            Channel::Email => self.email.send(message).await,
+            Channel::Sms => self.sms.send(message).await,
+        }
+    }
+
+    fn transport_leaves(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => self.email.leaves(),
+            Channel::Sms => self.sms.leaves(),
+        }
     }
 
     /// Delivers due messages every `interval` until the task is dropped.
@@ -115,7 +187,11 @@ mod tests {
         assert_eq!(wait(2), Some(60));
         assert_eq!(wait(3), Some(120));
         assert_eq!(wait(7), Some(1920));
-        assert_eq!(wait(8), None);
+        assert_eq!(wait(8), Some(3600));
+        assert_eq!(wait(29), Some(3600));
+        assert_eq!(wait(30), None);
+        let total: i64 = (1..30).map(|a| wait(a).unwrap()).sum();
+        assert!(total > 20 * 3600, "{total} s of trying");
         let long = RetryPolicy {
             max_attempts: 100,
             ..RetryPolicy::default()

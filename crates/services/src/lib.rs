@@ -7,6 +7,7 @@ pub mod auth;
 mod clock;
 pub mod demo;
 mod error;
+pub mod messages;
 mod password;
 pub mod password_rule;
 pub mod requests;

@@ -347,6 +347,7 @@ pub async fn with_roles(
 pub struct ProgramAdmin {
     pub user_id: i64,
     pub organization_id: i64,
+    pub name: String,
     pub email: String,
 }
 
@@ -357,7 +358,7 @@ pub async fn program_admins(
     today: Date,
 ) -> StoreResult<Vec<ProgramAdmin>> {
     let sql = format!(
-        "SELECT u.id, u.organization_id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
+        "SELECT u.id, u.organization_id, u.name, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
          JOIN organizations o ON o.id = u.organization_id \
          WHERE r.role = 'program_admin' AND u.active = 1 AND o.active = 1 AND {} ORDER BY u.id",
         current(1)
@@ -368,6 +369,7 @@ pub async fn program_admins(
             Ok(ProgramAdmin {
                 user_id: r.try_get("id")?,
                 organization_id: r.try_get("organization_id")?,
+                name: r.try_get("name")?,
                 email: r.try_get("email")?,
             })
         })

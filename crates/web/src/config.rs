@@ -3,6 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
+use adesao_notify::{EmailTransport, RetryPolicy, SmsTransport, Smtp, Webhook};
 use adesao_services::{AuthPolicy, Clock};
 use adesao_store::Backend;
 use ipnet::IpNet;
@@ -33,6 +36,17 @@ pub struct Config {
     pub auth: AuthPolicy,
     /// The time the services act at (the system's; tests move it forward).
     pub clock: Clock,
+    /// `ADESAO_SMTP_URL` and `ADESAO_MAIL_FROM`: where e-mails go (`log`: they stay in the
+    /// outbox).
+    pub email: EmailTransport,
+    /// `ADESAO_SMS_WEBHOOK_URL` and `ADESAO_SMS_WEBHOOK_TOKEN`: where SMS go.
+    pub sms: SmsTransport,
+    /// `ADESAO_PUBLIC_URL`: the base of every link in a message.
+    pub public_url: String,
+    /// Retries of the outbox (not environment variables: tests shorten them).
+    pub retry: RetryPolicy,
+    /// How often the outbox worker looks for due messages.
+    pub delivery_interval: Duration,
 }
 
 /// One clear line saying which variable is wrong and what it should be.
@@ -47,6 +61,7 @@ impl Config {
     pub const DEFAULT_ADDR: &'static str = "127.0.0.1:8080";
     pub const DEFAULT_DATABASE_URL: &'static str = "sqlite://data/adesao.db";
     pub const DEFAULT_LOG: &'static str = "info,sqlx=warn";
+    pub const DEFAULT_MAIL_FROM: &'static str = "Adesão <nao-responda@adesao.localhost>";
 
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -124,6 +139,65 @@ impl Config {
             })?,
         };
 
+        let public_url = match get("ADESAO_PUBLIC_URL") {
+            None => format!("http://{addr}"),
+            Some(url) => parse_public_url(&url).ok_or_else(|| ConfigError {
+                variable: "ADESAO_PUBLIC_URL",
+                problem: format!(
+                    "expected the address people open, such as https://adesao.orgao.gov.br, got {url:?}"
+                ),
+            })?,
+        };
+
+        let mail_from =
+            get("ADESAO_MAIL_FROM").unwrap_or_else(|| Self::DEFAULT_MAIL_FROM.to_owned());
+        let email = match get("ADESAO_SMTP_URL") {
+            None => {
+                if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(ConfigError {
+                        variable: "ADESAO_MAIL_FROM",
+                        problem: format!(
+                            "expected a sender such as Adesão <nao-responda@orgao.gov.br>, got {mail_from:?}"
+                        ),
+                    });
+                }
+                EmailTransport::Log
+            }
+            Some(url) => {
+                let smtp = Smtp::new(&url, &mail_from).map_err(|problem| ConfigError {
+                    variable: if problem.starts_with("not a mailbox") {
+                        "ADESAO_MAIL_FROM"
+                    } else {
+                        "ADESAO_SMTP_URL"
+                    },
+                    problem,
+                })?;
+                EmailTransport::Smtp(Box::new(smtp))
+            }
+        };
+
+        let sms = match (
+            get("ADESAO_SMS_WEBHOOK_URL"),
+            get("ADESAO_SMS_WEBHOOK_TOKEN"),
+        ) {
+            (None, _) => SmsTransport::Log,
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    variable: "ADESAO_SMS_WEBHOOK_TOKEN",
+                    problem: "the gateway's bearer token is required with ADESAO_SMS_WEBHOOK_URL"
+                        .to_owned(),
+                });
+            }
+            (Some(url), Some(token)) => {
+                SmsTransport::Webhook(Webhook::new(&url, &token).map_err(|problem| {
+                    ConfigError {
+                        variable: "ADESAO_SMS_WEBHOOK_URL",
+                        problem,
+                    }
+                })?)
+            }
+        };
+
         Ok(Self {
             addr,
             database_url,
@@ -136,8 +210,23 @@ impl Config {
             pdf_checker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("adesao")),
             auth: AuthPolicy::default(),
             clock: Clock::system(),
+            email,
+            sms,
+            public_url,
+            retry: RetryPolicy::default(),
+            delivery_interval: Duration::from_secs(2),
         })
     }
+}
+
+/// An `http://` or `https://` address with a host and nothing after the path, without its
+/// trailing slash.
+fn parse_public_url(text: &str) -> Option<String> {
+    let uri: axum::http::Uri = text.parse().ok()?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let plain = uri.query().is_none() && !text.contains('#');
+    (scheme_ok && uri.host().is_some_and(|h| !h.is_empty()) && plain)
+        .then(|| text.trim_end_matches('/').to_owned())
 }
 
 /// `10.0.0.0/8, 192.168.1.7, ::1` → networks (a bare address is a network of one).
@@ -204,6 +293,66 @@ mod tests {
         assert!(!c.demo_data);
         assert!(c.cookie_secure);
         assert_eq!(c.database_url, "postgres://u@localhost/adesao");
+    }
+
+    #[test]
+    fn mail_and_sms_settings() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(matches!(c.email, EmailTransport::Log));
+        assert!(matches!(c.sms, SmsTransport::Log));
+        let c = config(&[
+            ("ADESAO_PUBLIC_URL", "https://adesao.gov.br/"),
+            (
+                "ADESAO_SMTP_URL",
+                "smtp://user:pw@relay.example:587?tls=required",
+            ),
+            ("ADESAO_SMS_WEBHOOK_URL", "https://sms.example/v1/send"),
+            ("ADESAO_SMS_WEBHOOK_TOKEN", "t0k3n"),
+        ])
+        .unwrap();
+        assert_eq!(c.public_url, "https://adesao.gov.br");
+        assert!(matches!(c.email, EmailTransport::Smtp(_)));
+        assert!(matches!(c.sms, SmsTransport::Webhook(_)));
+        assert!(!format!("{c:?}").contains("pw@"), "no credentials in Debug");
+        assert!(!format!("{c:?}").contains("t0k3n"));
+        for (pairs, variable) in [
+            (
+                vec![("ADESAO_PUBLIC_URL", "adesao.gov.br")],
+                "ADESAO_PUBLIC_URL",
+            ),
+            (
+                vec![("ADESAO_PUBLIC_URL", "ftp://adesao.gov.br")],
+                "ADESAO_PUBLIC_URL",
+            ),
+            (
+                vec![("ADESAO_SMTP_URL", "smtp://u:secret@h?tls=never")],
+                "ADESAO_SMTP_URL",
+            ),
+            (vec![("ADESAO_MAIL_FROM", "ninguém")], "ADESAO_MAIL_FROM"),
+            (
+                vec![
+                    ("ADESAO_SMTP_URL", "smtp://h:25"),
+                    ("ADESAO_MAIL_FROM", "x"),
+                ],
+                "ADESAO_MAIL_FROM",
+            ),
+            (
+                vec![("ADESAO_SMS_WEBHOOK_URL", "https://sms.example")],
+                "ADESAO_SMS_WEBHOOK_TOKEN",
+            ),
+            (
+                vec![
+                    ("ADESAO_SMS_WEBHOOK_URL", "sms.example"),
+                    ("ADESAO_SMS_WEBHOOK_TOKEN", "t"),
+                ],
+                "ADESAO_SMS_WEBHOOK_URL",
+            ),
+        ] {
+            let e = config(&pairs).unwrap_err();
+            assert_eq!(e.variable, variable, "{pairs:?}");
+            assert!(!e.to_string().contains("secret"), "{e}");
+        }
     }
 
     #[test]

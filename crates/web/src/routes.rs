@@ -58,6 +58,10 @@ pub fn router(state: AppState) -> Router {
         .route("/assinaturas-pendentes", get(rq::signing::pending))
         .route("/admin/mensagens", get(html::admin::outbox::outbox))
         .route(
+            "/admin/mensagens/{id}/reenviar",
+            post(html::admin::outbox::retry),
+        )
+        .route(
             "/admin/orgaos",
             get(adm::organizations::list).post(adm::organizations::create),
         )

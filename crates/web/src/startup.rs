@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adesao_documents::sandbox::PdfChecker;
-use adesao_notify::{Notifier, RetryPolicy, Transport};
+use adesao_notify::Notifier;
 use adesao_services::requests::AttachmentPolicy;
 use adesao_services::{AdminService, AuthService, RequestService, demo};
 use adesao_store::{Db, DbOptions};
@@ -21,6 +21,8 @@ pub struct Application {
     router: axum::Router,
     db: Db,
     auth: AuthService,
+    notifier: Notifier,
+    delivery_interval: Duration,
 }
 
 impl Application {
@@ -52,7 +54,8 @@ impl Application {
                 db.clone(),
                 AttachmentPolicy::new(checker.clone(), config.max_upload_bytes),
             )
-            .with_clock(config.clock.clone()),
+            .with_clock(config.clock.clone())
+            .with_public_url(&config.public_url),
             admin: AdminService::new(db.clone(), checker, config.max_upload_bytes)
                 .with_clock(config.clock.clone()),
             cookies: CookiePolicy {
@@ -60,7 +63,15 @@ impl Application {
             },
             max_upload_bytes: config.max_upload_bytes,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            sms_leaves: config.sms.leaves(),
         };
+        tracing::info!(email = ?config.email, sms = ?config.sms, public_url = %config.public_url, "message transports");
+        let notifier = Notifier::new(
+            db.clone(),
+            config.email.clone(),
+            config.sms.clone(),
+            config.retry.clone(),
+        );
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -69,6 +80,8 @@ impl Application {
             router: routes::router(state),
             db,
             auth,
+            notifier,
+            delivery_interval: config.delivery_interval,
         })
     }
 
@@ -84,13 +97,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.auth.clone()));
-        let notifier = Notifier::new(
-            self.db.clone(),
-            Transport::Log,
-            Transport::Log,
-            RetryPolicy::default(),
-        );
-        let delivery = tokio::spawn(notifier.run(Duration::from_secs(2)));
+        let delivery = tokio::spawn(self.notifier.run(self.delivery_interval));
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
         let service = self
             .router

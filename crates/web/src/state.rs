@@ -16,6 +16,9 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// `ADESAO_TRUSTED_PROXIES` (see [`crate::client`]).
     pub trusted_proxies: Arc<Vec<IpNet>>,
+    /// SMS leave through a gateway (otherwise they stay in the outbox, and the signing pages
+    /// say where the code can be read).
+    pub sms_leaves: bool,
 }
 
 #[derive(Debug, Clone, Copy)]

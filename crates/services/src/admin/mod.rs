@@ -8,6 +8,7 @@ mod audit_log;
 mod import;
 mod input;
 mod organizations;
+mod outbox;
 mod people;
 mod users;
 
@@ -20,6 +21,7 @@ pub use import::{ImportLine, ImportReport, MAX_BYTES as MAX_IMPORT_BYTES, MODEL_
 pub use organizations::{
     MAX_ACRONYM_CHARS, MAX_NAME_CHARS as MAX_ORG_NAME_CHARS, OrganizationInput,
 };
+pub use outbox::OutboxQuery;
 pub use people::OrganizationPeople;
 pub use users::{
     MAX_NAME_CHARS as MAX_PERSON_NAME_CHARS, RoleInput, UserInput, grants_text, period_field,

@@ -1,14 +1,13 @@
-//! Reads around requests: the API catalogue, who can sign for an organization, the outbox.
+//! Reads around requests: the API catalogue and who can sign for an organization.
 
 use adesao_domain::Role;
 use adesao_domain::access::Actor;
 use adesao_store::apis;
 use adesao_store::apis::{Api, AttachmentRequirement};
 use adesao_store::organizations::{self, Organization};
-use adesao_store::outbox::{self, OutboxMessage};
 use adesao_store::users::{self, Person};
 
-use super::{ListPage, RequestService};
+use super::RequestService;
 use crate::ServiceError;
 
 /// An API of the catalogue with its provider and attachment requirements.
@@ -82,30 +81,5 @@ impl RequestService {
             self.clock.today(),
         )
         .await?)
-    }
-
-    /// The outbox, newest first: program admins only (it holds signing codes). `page` and
-    /// `per_page` as asked (the defaults when absent: page 1 of `default_per_page`).
-    pub async fn outbox(
-        &self,
-        actor: &Actor,
-        page: Option<i64>,
-        per_page: Option<i64>,
-        default_per_page: i64,
-    ) -> Result<(Vec<OutboxMessage>, i64, i64), ServiceError> {
-        if !actor.has(Role::ProgramAdmin) {
-            return Err(ServiceError::Forbidden(
-                "Apenas a equipe Conecta pode consultar as mensagens enviadas.".into(),
-            ));
-        }
-        let mut issues = Vec::new();
-        let (page, per_page) = ListPage::paging(page, per_page, default_per_page, &mut issues);
-        if !issues.is_empty() {
-            return Err(ServiceError::Invalid(issues));
-        }
-        let offset = (page - 1) * per_page;
-        let mut conn = self.db.acquire().await?;
-        let items = outbox::list(&mut conn, offset, per_page).await?;
-        Ok((items, page, per_page))
     }
 }

@@ -34,6 +34,8 @@ pub struct RequestService {
     db: Db,
     attachments: AttachmentPolicy,
     clock: Clock,
+    /// Where the links in e-mails point (`ADESAO_PUBLIC_URL`).
+    links: crate::messages::Links,
 }
 
 /// History actions, as stored in `request_events.action`.
@@ -66,12 +68,19 @@ impl RequestService {
             db,
             attachments,
             clock: Clock::system(),
+            links: crate::messages::Links::default(),
         }
     }
 
     /// The same service acting at `clock`'s time.
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// The same service writing links to `public_url` in its e-mails.
+    pub fn with_public_url(mut self, public_url: &str) -> Self {
+        self.links = crate::messages::Links::new(public_url);
         self
     }
 }

@@ -293,13 +293,12 @@ impl RequestService {
                 now,
             )
             .await?;
-            notices::email(
+            notices::send(
                 &mut tx,
                 &request,
                 crate::clock::local_date(now),
-                notices::Audience::ProviderAnalysts,
-                &format!("Nova solicitação de adesão {} para análise", request.number),
-                "Uma solicitação de adesão a uma API do seu órgão foi assinada pelo Dirigente de TI e pelo Responsável Técnico do órgão solicitante e aguarda sua análise (Aprovar ou Recusar).",
+                &self.links,
+                crate::messages::Event::Signed,
             )
             .await?;
         }
@@ -354,9 +353,8 @@ fn usable(session: &SigningSession) -> Result<(), ServiceError> {
 }
 
 async fn send_code(conn: &mut AnyConnection, mobile: &str, code: &str) -> Result<(), StoreError> {
-    let body = format!(
-        "Adesão gov.br: seu código de autorização de assinatura é {code}. Válido por 5 minutos. Não o compartilhe."
-    );
+    let body = crate::messages::code_sms(code);
+    let masked = crate::messages::code_sms(crate::messages::MASKED_CODE);
     outbox::enqueue(
         conn,
         &NewMessage {
@@ -364,6 +362,8 @@ async fn send_code(conn: &mut AnyConnection, mobile: &str, code: &str) -> Result
             recipient: mobile,
             subject: "",
             body: &body,
+            html_body: None,
+            delivered_body: Some(&masked),
             request_id: None,
         },
     )

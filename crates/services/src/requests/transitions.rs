@@ -5,7 +5,7 @@ use adesao_domain::{AttachmentKind, FieldIssue, RequestType, Role, Volume, text}
 use adesao_store::requests::{self, Request};
 use adesao_store::{AnyConnection, api_access, apis, attachments, locks, organizations};
 
-use super::notices::{self, Audience};
+use super::notices;
 use super::{
     RequestService, actions, begin_change, claim, commit_and_reload, input, load_checked_in,
     move_by,
@@ -13,6 +13,7 @@ use super::{
 use crate::ServiceError;
 use crate::clock::local_date;
 use crate::error::ServiceError as E;
+use crate::messages::Event;
 
 /// The longest justification of a refusal (SPEC §4).
 pub const MAX_JUSTIFICATION_CHARS: usize = 4_000;
@@ -56,13 +57,12 @@ impl RequestService {
             }
             other => other?,
         }
-        notices::email(
+        notices::send(
             &mut tx,
             &request,
             local_date(now),
-            Audience::Signers,
-            &format!("Solicitação de adesão {} aguarda sua assinatura", request.number),
-            "A solicitação abaixo foi liberada para assinatura. Você foi indicado como Dirigente de TI ou Responsável Técnico: acesse o sistema para conferir o Documento de Solicitação de Interoperabilidade (DSI) e assiná-lo.",
+            &self.links,
+            Event::Released,
         )
         .await?;
         commit_and_reload(tx, id).await
@@ -134,13 +134,15 @@ impl RequestService {
             now,
         )
         .await?;
-        notices::email(
+        notices::send(
             &mut tx,
             &request,
             local_date(now),
-            Audience::ProgramAdmins,
-            &format!("Solicitação de adesão {} aprovada pelo cedente: liberar acesso", request.number),
-            &format!("O órgão cedente dos dados aprovou a solicitação abaixo. {text} Falta a liberação do acesso pela equipe Conecta (Deferir)."),
+            &self.links,
+            Event::Approved {
+                authorized_volume: volume,
+                comment: comment.as_deref(),
+            },
         )
         .await?;
         commit_and_reload(tx, id).await
@@ -183,13 +185,12 @@ impl RequestService {
             now,
         )
         .await?;
-        notices::email(
+        notices::send(
             &mut tx,
             &request,
             local_date(now),
-            Audience::RequesterTeam,
-            &format!("Solicitação de adesão {} recusada pelo cedente dos dados", request.number),
-            &format!("O órgão cedente dos dados recusou a solicitação abaixo.\n\nJustificativa: {justification}\n\nÉ possível iniciar uma nova solicitação a partir desta (Nova Solicitação)."),
+            &self.links,
+            Event::Refused { justification },
         )
         .await?;
         commit_and_reload(tx, id).await
@@ -230,16 +231,14 @@ impl RequestService {
             now,
         )
         .await?;
-        notices::email(
+        notices::send(
             &mut tx,
             &request,
             local_date(now),
-            Audience::RequesterTeam,
-            &format!(
-                "Solicitação de adesão {} deferida: acesso à API liberado",
-                request.number
-            ),
-            &format!("O acesso à API foi liberado. Volumetria anual autorizada: {volume}."),
+            &self.links,
+            Event::Granted {
+                authorized_volume: volume,
+            },
         )
         .await?;
         commit_and_reload(tx, id).await

@@ -1,16 +1,16 @@
-//! `/api/v1/apis`, `/api/v1/organizations/{id}/signatories`, `/api/v1/admin/outbox`.
+//! `/api/v1/apis`, `/api/v1/organizations/{id}/signatories`.
 
 use adesao_domain::{AttachmentKind, Role};
 use adesao_services::requests::actor_of;
 use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::auth::ApiUser;
-use super::extract::{ApiPath, ApiQuery};
+use super::extract::ApiPath;
 use super::problem::Problem;
 use super::schemas;
-use super::views::{OutboxView, Page};
+
 use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -108,37 +108,4 @@ pub async fn signatories(
             })
             .collect(),
     ))
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// 1 to 1,000,000.
-    #[param(schema_with = schemas::page)]
-    page: Option<i64>,
-    /// 1 to 100 (default 50).
-    #[param(schema_with = schemas::per_page)]
-    per_page: Option<i64>,
-}
-
-/// The outbox (e-mails and SMS), newest first: program admins only.
-#[utoipa::path(get, path = "/admin/outbox", operation_id = "listOutbox", tag = "admin", security(("bearer" = [])),
-    params(PageQuery), responses((status = 200, body = Page<OutboxView>), (status = 403, body = Problem)))]
-pub async fn outbox(
-    State(state): State<AppState>,
-    ApiUser(account): ApiUser,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<OutboxView>>, Problem> {
-    let (items, page, per_page) = state
-        .requests
-        .outbox(&actor_of(&account), q.page, q.per_page, 50)
-        .await?;
-    let total = items.len() as i64;
-    Ok(Json(Page {
-        items: items.iter().map(OutboxView::from).collect(),
-        total,
-        total_is_lower_bound: total == per_page,
-        page,
-        per_page,
-    }))
 }

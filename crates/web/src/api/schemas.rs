@@ -346,3 +346,27 @@ pub fn audit_entity() -> Object {
         ))
         .build()
 }
+
+/// A delivery status of the outbox.
+pub fn delivery_status() -> Object {
+    string()
+        .enum_values(Some(
+            adesao_store::outbox::DeliveryStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>(),
+        ))
+        .build()
+}
+
+/// A channel of the outbox.
+pub fn channel() -> Object {
+    string()
+        .enum_values(Some(
+            adesao_store::outbox::Channel::ALL
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>(),
+        ))
+        .build()
+}

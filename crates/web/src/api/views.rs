@@ -4,7 +4,6 @@ use adesao_domain::{AttachmentKind, LegalBasis, RequestStatus, RequestType, Role
 use adesao_services::requests::RequestDetail;
 use adesao_services::requests::signing::SessionView;
 use adesao_store::events::Event;
-use adesao_store::outbox::OutboxMessage;
 use adesao_store::request_list::ListRow;
 use adesao_store::requests::{OrgRef, Request, UserRef};
 use serde::Serialize;
@@ -280,39 +279,6 @@ impl From<&SessionView> for SessionJson {
             expires_at: rfc3339(s.expires_at),
             masked_mobile: s.masked_mobile.clone(),
             authorized_until: s.authorized_until.map(rfc3339),
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct OutboxView {
-    pub id: i64,
-    pub channel: &'static str,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub status: &'static str,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub request_id: Option<i64>,
-    pub created_at: String,
-    pub sent_at: Option<String>,
-}
-
-impl From<&OutboxMessage> for OutboxView {
-    fn from(m: &OutboxMessage) -> Self {
-        Self {
-            id: m.id,
-            channel: m.channel.code(),
-            recipient: m.recipient.clone(),
-            subject: m.subject.clone(),
-            body: m.body.clone(),
-            status: m.status.code(),
-            attempts: m.attempts,
-            last_error: m.last_error.clone(),
-            request_id: m.request_id,
-            created_at: rfc3339(m.created_at),
-            sent_at: m.sent_at.map(rfc3339),
         }
     }
 }

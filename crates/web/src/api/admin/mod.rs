@@ -5,6 +5,7 @@ pub mod apis;
 pub mod audit;
 pub mod import;
 pub mod organizations;
+pub mod outbox;
 pub mod users;
 
 use adesao_services::admin::{Paged, Paging};

@@ -200,6 +200,10 @@ pub struct AuthorizePage {
     masked_mobile: String,
     code_error: Option<String>,
     cancel_link: String,
+    /// The SMS stays in the outbox (log transport): the page says where the code is read.
+    sms_kept: bool,
+    code_minutes: i64,
+    window_minutes: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -243,6 +247,9 @@ async fn authorize_page(
         masked_mobile: session.masked_mobile,
         code_error: None,
         cancel_link,
+        sms_kept: !state.sms_leaves,
+        code_minutes: adesao_services::requests::signing::CODE_VALIDITY.as_mins(),
+        window_minutes: adesao_services::requests::signing::AUTHORIZATION_WINDOW.as_mins(),
     })
 }
 
