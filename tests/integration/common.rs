@@ -385,6 +385,13 @@ impl TestApp {
             for row in rows {
                 let mut line = format!("{table}:");
                 for (i, column) in row.columns().iter().enumerate() {
+                    // The outbox worker runs beside the test: its bookkeeping of a delivery
+                    // (status, attempts, lease, times, a code masked once sent) is not the
+                    // doing of the action under test. Which messages exist, to whom and
+                    // about what, is.
+                    if table == "outbox" && DELIVERY_COLUMNS.contains(&column.name()) {
+                        continue;
+                    }
                     let value = if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
                         format!("{v:?}")
                     } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
@@ -403,6 +410,18 @@ impl TestApp {
         out
     }
 }
+
+/// The outbox's columns that its worker changes.
+const DELIVERY_COLUMNS: [&str; 8] = [
+    "status",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "sent_at",
+    "last_attempt_at",
+    "body",
+    "delivered_body",
+];
 
 fn hex_digest(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};

@@ -573,3 +573,50 @@ async fn two_workers_on_one_database_never_send_the_same_message() {
         total as i64
     );
 }
+
+#[tokio::test]
+async fn messages_claimed_by_a_worker_that_died_are_sent_once_its_lease_ends() {
+    let Some(python) = python() else { return };
+    let smtp = SmtpServer::start(&python).await;
+    let gateway = SmsGateway::start().await;
+    let (smtp_url, gateway_url) = (smtp.url(), gateway.url.clone());
+    let app = TestApp::spawn_with(move |c| {
+        c.demo_data = false;
+        c.email = EmailTransport::Smtp(Box::new(Smtp::new(&smtp_url, FROM).unwrap()));
+        c.sms = SmsTransport::Webhook(Webhook::new(&gateway_url, GATEWAY_TOKEN).unwrap());
+        c.delivery_interval = Duration::from_millis(200);
+    })
+    .await;
+    // Another process claimed three messages under a lease of 2 s, then was killed before
+    // sending them (kill -9: nothing of it runs any more, its claims stay in the table).
+    let mut tx = app.db.begin().await.unwrap();
+    for i in 0..3 {
+        let to = format!("pessoa{i}@orgao.example");
+        outbox::enqueue(
+            &mut tx,
+            &NewMessage {
+                channel: Channel::Email,
+                recipient: &to,
+                subject: "Assunto",
+                body: "Corpo",
+                html_body: None,
+                delivered_body: None,
+                request_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let now = jiff::Timestamp::now();
+    let claimed = outbox::claim_due(&mut tx, now, now + SignedDuration::from_secs(2), 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(smtp.received().is_empty(), "leased to the dead worker");
+    let received = smtp.wait_for(3, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(received.len(), 3);
+    assert_eq!(smtp.received().len(), 3, "once each");
+}

@@ -62,6 +62,9 @@ pub struct Received {
     pub to: Vec<String>,
     pub from: String,
     pub raw: String,
+    /// Whether it came over TLS, and who authenticated.
+    pub tls: bool,
+    pub login: Option<String>,
 }
 
 impl Received {
@@ -98,12 +101,36 @@ pub struct SmtpServer {
     python: PathBuf,
     pub port: u16,
     file: PathBuf,
+    /// TLS mode, certificate, key and login, when the server demands them.
+    tls: Vec<String>,
     child: Option<Child>,
 }
 
 impl SmtpServer {
     /// Starts aiosmtpd on a free port.
     pub async fn start(python: &std::path::Path) -> Self {
+        Self::start_with(python, Vec::new()).await
+    }
+
+    /// Starts aiosmtpd demanding TLS (`starttls` or `implicit`) with this certificate and key,
+    /// and authentication as `login` (`user:password`).
+    pub async fn start_tls(
+        python: &std::path::Path,
+        mode: &str,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        login: &str,
+    ) -> Self {
+        let tls = vec![
+            mode.to_owned(),
+            cert.display().to_string(),
+            key.display().to_string(),
+            login.to_owned(),
+        ];
+        Self::start_with(python, tls).await
+    }
+
+    async fn start_with(python: &std::path::Path, tls: Vec<String>) -> Self {
         let file = std::env::temp_dir().join(format!(
             "adesao-smtp-{}-{}.jsonl",
             std::process::id(),
@@ -113,6 +140,7 @@ impl SmtpServer {
             python: python.to_path_buf(),
             port: free_port(),
             file,
+            tls,
             child: None,
         };
         server.resume().await;
@@ -126,6 +154,7 @@ impl SmtpServer {
             .arg(script)
             .arg(self.port.to_string())
             .arg(&self.file)
+            .args(&self.tls)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -165,6 +194,8 @@ impl SmtpServer {
                         .collect(),
                     from: v["from"].as_str().unwrap().to_owned(),
                     raw: v["data"].as_str().unwrap().to_owned(),
+                    tls: v["tls"].as_bool().unwrap_or(false),
+                    login: v["login"].as_str().map(str::to_owned),
                 }
             })
             .collect()

@@ -23,6 +23,7 @@ mod lifecycle_property;
 mod login;
 mod mail;
 mod mail_servers;
+mod mail_tls;
 mod migrations;
 mod openapi;
 mod outbox;

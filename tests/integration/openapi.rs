@@ -56,6 +56,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/admin/apis/{id}/models/{kind}", "put"),
         ("/api/v1/admin/audit", "get"),
         ("/api/v1/admin/import", "post"),
+        ("/api/v1/admin/outbox/{id}/retry", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

@@ -1,7 +1,12 @@
 """A real SMTP server for the mail tests: aiosmtpd (PyPI) accepting every message and writing
 each, as one JSON line, to the file given; started and stopped by the tests.
 
-    python smtp_sink.py PORT OUT_FILE     (OUT_FILE "-": count and discard, for benchmarks)
+    python smtp_sink.py PORT OUT_FILE [TLS CERT KEY LOGIN]
+
+OUT_FILE "-" counts nothing and keeps nothing (benchmarks). With TLS "starttls" the server
+demands STARTTLS before any mail, with "implicit" it speaks TLS from the first byte (port 465
+style); either way with the certificate CERT and its key KEY (PEM), and it demands
+authentication as LOGIN ("user:password") over the encrypted channel.
 
 Recipients at @recusa.example are refused with a permanent 550 (the tests' permanent failure).
 Prints "ready" once it listens.
@@ -11,14 +16,18 @@ import asyncio
 import json
 import os
 import signal
+import ssl
 import sys
+import warnings
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, path):
+    def __init__(self, path, tls):
         self.path = path
+        self.tls = tls
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower().endswith("@recusa.example"):
@@ -29,11 +38,15 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         if self.path == "-":
             return "250 Message accepted"
+        auth = session.auth_data
+        login = auth.login.decode() if isinstance(auth, LoginPassword) else None
         line = json.dumps(
             {
                 "from": envelope.mail_from,
                 "to": envelope.rcpt_tos,
                 "data": envelope.original_content.decode("utf-8", "replace"),
+                "tls": self.tls == "implicit" or session.ssl is not None,
+                "login": login,
             }
         )
         with open(self.path, "a", encoding="utf-8") as out:
@@ -43,9 +56,44 @@ class Sink:
         return "250 Message accepted"
 
 
+def authenticator(expected):
+    user, password = expected.split(":", 1)
+
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == user
+            and auth_data.password.decode() == password
+        )
+        return AuthResult(success=ok, auth_data=auth_data if ok else None)
+
+    return check
+
+
 def main():
+    # aiosmtpd itself still sets the deprecated Session.login_data after AUTH.
+    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
     port, path = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(Sink(path), hostname="127.0.0.1", port=port)
+    tls = sys.argv[3] if len(sys.argv) > 3 else "plain"
+    options = {}
+    if tls != "plain":
+        cert, key, login = sys.argv[4], sys.argv[5], sys.argv[6]
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        options = {
+            "authenticator": authenticator(login),
+            "auth_required": True,
+            "auth_require_tls": True,
+        }
+        if tls == "starttls":
+            options.update(tls_context=context, require_starttls=True)
+        else:
+            # aiosmtpd does not count a connection that is TLS from the start as TLS for its
+            # AUTH rule (it looks for STARTTLS); every byte here is encrypted anyway.
+            options.update(ssl_context=context, auth_require_tls=False)
+    controller = Controller(
+        Sink(path, tls), hostname="127.0.0.1", port=port, ready_timeout=10, **options
+    )
     controller.start()
     print("ready", flush=True)
     stop = asyncio.Event()
