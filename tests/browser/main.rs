@@ -577,19 +577,8 @@ async fn messages_leave_by_smtp_and_the_sms_gateway() {
     let gateway = mail_servers::SmsGateway::start().await;
     let (smtp_url, gateway_url) = (smtp.url(), gateway.url.clone());
     let app = TestApp::spawn_with(move |c| {
-        c.email = adesao_notify::EmailTransport::Smtp(Box::new(
-            adesao_notify::Smtp::new(&smtp_url, "Adesão <nao-responda@adesao.localhost>").unwrap(),
-        ));
-        c.sms = adesao_notify::SmsTransport::Webhook(
-            adesao_notify::Webhook::new(&gateway_url, mail_servers::GATEWAY_TOKEN).unwrap(),
-        );
+        mail_servers::send_to(c, &smtp_url, &gateway_url);
         c.public_url = "https://adesao.test".into();
-        c.retry = adesao_notify::RetryPolicy {
-            first_delay: jiff::SignedDuration::from_millis(300),
-            max_delay: jiff::SignedDuration::from_secs(1),
-            ..adesao_notify::RetryPolicy::default()
-        };
-        c.delivery_interval = std::time::Duration::from_millis(200);
     })
     .await;
     let Some(b) = harness::start(&app.address).await else {

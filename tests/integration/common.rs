@@ -318,8 +318,20 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Signs request `id` through the API as `cpf`: new authorisation, code from the SMS, sign.
+    /// Signs request `id` through the API as `cpf`: new authorisation, code from the SMS (where
+    /// the log transport keeps it), sign.
     pub async fn api_sign(&self, id: i64, cpf: &str) -> Response {
+        self.api_sign_with(id, cpf, async || self.last_sms_code(cpf).await)
+            .await
+    }
+
+    /// Signs request `id` as `cpf` with the code `code` finds once the authorisation started.
+    pub async fn api_sign_with(
+        &self,
+        id: i64,
+        cpf: &str,
+        code: impl AsyncFnOnce() -> String,
+    ) -> Response {
         let token = self.token(cpf).await;
         let session: Value = self
             .api_post("/api/v1/signing-sessions", &token, &json!({}))
@@ -328,7 +340,7 @@ impl TestApp {
             .await
             .unwrap();
         let sid = session["id"].as_i64().unwrap();
-        let code = self.last_sms_code(cpf).await;
+        let code = code().await;
         let r = self
             .api_post(
                 &format!("/api/v1/signing-sessions/{sid}/authorize"),
@@ -343,6 +355,23 @@ impl TestApp {
             &json!({"signing_session_id": sid}),
         )
         .await
+    }
+
+    /// Waits (up to 5 s) until outbox message `id` has `status`; returns the last one read.
+    pub async fn outbox_status(&self, id: i64, status: &str) -> String {
+        let mut now = String::new();
+        for _ in 0..50 {
+            now = sqlx::query_scalar("SELECT status FROM outbox WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.db.pool())
+                .await
+                .unwrap();
+            if now == status {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        now
     }
 
     /// A full, valid draft body for `api` by the demo signers of UFV.

@@ -160,6 +160,18 @@ async fn page_numbers_at_the_edge_of_64_bits_are_refused_or_clamped() {
         assert_eq!(r.status(), 400, "{path}: not a number at all");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
     }
+    // A filter sent empty is a value outside its set, not "no filter".
+    for query in [
+        "/api/v1/requests?status=",
+        "/api/v1/requests?type=",
+        "/api/v1/requests?number=",
+        "/api/v1/requests?show=",
+        "/api/v1/admin/audit?entity=",
+        "/api/v1/admin/outbox?channel=",
+    ] {
+        let r = app.api_get(query, &admin).await;
+        assert_eq!(r.status(), 422, "{query}");
+    }
     let r = app
         .api_get("/api/v1/admin/outbox?page=1000000", &admin)
         .await;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use adesao_notify::{EmailTransport, Notifier, RetryPolicy, SmsTransport, Smtp, Webhook};
+use adesao_notify::{EmailTransport, Notifier, RetryPolicy, SmsTransport, Smtp};
 use adesao_store::outbox::{self, Channel, NewMessage};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
@@ -13,61 +13,34 @@ use serde_json::{Value, json};
 use crate::common::{
     ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp, new_draft,
 };
-use crate::mail_servers::{GATEWAY_TOKEN, Received, SmsGateway, SmtpServer, python};
+use crate::mail_servers::{FROM, GATEWAY_TOKEN, Received, SmsGateway, SmtpServer, python, send_to};
 
 const PUBLIC_URL: &str = "https://adesao.test";
-const FROM: &str = "Adesão <nao-responda@adesao.localhost>";
 const MOBILE_PRATA: &str = "+5561911110011";
 const MOBILE_PRATA_2: &str = "+5561911110022";
 
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy {
-        first_delay: SignedDuration::from_millis(300),
-        max_delay: SignedDuration::from_secs(1),
-        ..RetryPolicy::default()
-    }
-}
-
-async fn app_with(smtp: &SmtpServer, gateway: &SmsGateway) -> TestApp {
+/// The servers and the application sending to them, or None when aiosmtpd is missing (and
+/// not required).
+async fn servers() -> Option<(SmtpServer, SmsGateway, TestApp)> {
+    let python = python()?;
+    let smtp = SmtpServer::start(&python).await;
+    let gateway = SmsGateway::start().await;
     let (smtp_url, gateway_url) = (smtp.url(), gateway.url.clone());
-    TestApp::spawn_with(move |c| {
-        c.email = EmailTransport::Smtp(Box::new(Smtp::new(&smtp_url, FROM).unwrap()));
-        c.sms = SmsTransport::Webhook(Webhook::new(&gateway_url, GATEWAY_TOKEN).unwrap());
+    let app = TestApp::spawn_with(move |c| {
+        send_to(c, &smtp_url, &gateway_url);
         c.public_url = format!("{PUBLIC_URL}/");
-        c.retry = quick_retries();
-        c.delivery_interval = Duration::from_millis(200);
     })
-    .await
+    .await;
+    Some((smtp, gateway, app))
 }
 
 /// Signs through the API with the code the gateway received.
 async fn sign(app: &TestApp, gateway: &SmsGateway, id: i64, cpf: &str, mobile: &str) {
-    let token = app.token(cpf).await;
     let before = gateway.received().iter().filter(|s| s.to == mobile).count();
-    let session: Value = app
-        .api_post("/api/v1/signing-sessions", &token, &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let sid = session["id"].as_i64().unwrap();
-    let code = gateway.code_for(mobile, before).await;
     let r = app
-        .api_post(
-            &format!("/api/v1/signing-sessions/{sid}/authorize"),
-            &token,
-            &json!({"code": code}),
-        )
+        .api_sign_with(id, cpf, async || gateway.code_for(mobile, before).await)
         .await;
-    assert_eq!(r.status(), 200, "authorize with the gateway's code");
-    let r = app
-        .api_post(
-            &format!("/api/v1/requests/{id}/sign"),
-            &token,
-            &json!({"signing_session_id": sid}),
-        )
-        .await;
-    assert_eq!(r.status(), 200, "sign");
+    assert_eq!(r.status(), 200, "sign with the gateway's code");
 }
 
 async fn post_ok(app: &TestApp, cpf: &str, path: &str, body: Value) {
@@ -116,10 +89,9 @@ fn check_content(mail: &Received, id: i64, number: &str, what: &str) {
 
 #[tokio::test]
 async fn a_lifecycle_delivers_every_message_to_its_people_through_smtp_and_the_gateway() {
-    let Some(python) = python() else { return };
-    let smtp = SmtpServer::start(&python).await;
-    let gateway = SmsGateway::start().await;
-    let app = app_with(&smtp, &gateway).await;
+    let Some((smtp, gateway, app)) = servers().await else {
+        return;
+    };
 
     let id = new_draft(&app, "API BPC", "adhesion").await;
     post_ok(
@@ -254,10 +226,9 @@ async fn a_lifecycle_delivers_every_message_to_its_people_through_smtp_and_the_g
 
 #[tokio::test]
 async fn a_refusal_tells_the_requester_team_why() {
-    let Some(python) = python() else { return };
-    let smtp = SmtpServer::start(&python).await;
-    let gateway = SmsGateway::start().await;
-    let app = app_with(&smtp, &gateway).await;
+    let Some((smtp, gateway, app)) = servers().await else {
+        return;
+    };
     let id = new_draft(&app, "API BPC", "adhesion").await;
     post_ok(
         &app,
@@ -307,10 +278,9 @@ async fn a_refusal_tells_the_requester_team_why() {
 
 #[tokio::test]
 async fn with_the_mail_server_down_messages_wait_and_arrive_once_when_it_is_back() {
-    let Some(python) = python() else { return };
-    let mut smtp = SmtpServer::start(&python).await;
-    let gateway = SmsGateway::start().await;
-    let app = app_with(&smtp, &gateway).await;
+    let Some((mut smtp, gateway, app)) = servers().await else {
+        return;
+    };
 
     let id = new_draft(&app, "API BPC", "adhesion").await;
     post_ok(
@@ -390,10 +360,9 @@ async fn with_the_mail_server_down_messages_wait_and_arrive_once_when_it_is_back
 
 #[tokio::test]
 async fn a_permanent_refusal_ends_failed_with_its_reason_and_an_admin_can_send_it_again() {
-    let Some(python) = python() else { return };
-    let smtp = SmtpServer::start(&python).await;
-    let gateway = SmsGateway::start().await;
-    let app = app_with(&smtp, &gateway).await;
+    let Some((_smtp, gateway, app)) = servers().await else {
+        return;
+    };
     let admin = app.token(EQUIPE_CONECTA).await;
 
     // The gateway refuses (HTTP 400): failed after one attempt.
@@ -478,6 +447,14 @@ async fn a_permanent_refusal_ends_failed_with_its_reason_and_an_admin_can_send_i
     )
     .await;
     assert!(bad.to_string().contains("Situação"), "{bad}");
+    for query in ["status=", "channel=", "channel=fax"] {
+        crate::common::refused(
+            &app,
+            422,
+            app.api_get(&format!("/api/v1/admin/outbox?{query}"), &admin),
+        )
+        .await;
+    }
 
     gateway.answer(202);
     let r = app
@@ -490,18 +467,7 @@ async fn a_permanent_refusal_ends_failed_with_its_reason_and_an_admin_can_send_i
     assert_eq!(r.status(), 200);
     let code = gateway.code_for(MOBILE_PRATA, 0).await;
     assert_eq!(code.len(), 6);
-    let mut status = String::new();
-    for _ in 0..50 {
-        status = sqlx::query_scalar("SELECT status FROM outbox WHERE id = $1")
-            .bind(sms_id)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
-        if status == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status = app.outbox_status(sms_id, "sent").await;
     assert_eq!(status, "sent");
     let again = app
         .api_post(
@@ -582,9 +548,7 @@ async fn messages_claimed_by_a_worker_that_died_are_sent_once_its_lease_ends() {
     let (smtp_url, gateway_url) = (smtp.url(), gateway.url.clone());
     let app = TestApp::spawn_with(move |c| {
         c.demo_data = false;
-        c.email = EmailTransport::Smtp(Box::new(Smtp::new(&smtp_url, FROM).unwrap()));
-        c.sms = SmsTransport::Webhook(Webhook::new(&gateway_url, GATEWAY_TOKEN).unwrap());
-        c.delivery_interval = Duration::from_millis(200);
+        send_to(c, &smtp_url, &gateway_url);
     })
     .await;
     // Another process claimed three messages under a lease of 2 s, then was killed before

@@ -20,6 +20,25 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub const FROM: &str = "Adesão <nao-responda@adesao.localhost>";
+
+/// Points the application's e-mail at `smtp_url` and its SMS at `gateway_url`, with delivery
+/// rounds and retries short enough for a test.
+pub fn send_to(c: &mut adesao_web::Config, smtp_url: &str, gateway_url: &str) {
+    c.email = adesao_notify::EmailTransport::Smtp(Box::new(
+        adesao_notify::Smtp::new(smtp_url, FROM).unwrap(),
+    ));
+    c.sms = adesao_notify::SmsTransport::Webhook(
+        adesao_notify::Webhook::new(gateway_url, GATEWAY_TOKEN).unwrap(),
+    );
+    c.retry = adesao_notify::RetryPolicy {
+        first_delay: jiff::SignedDuration::from_millis(300),
+        max_delay: jiff::SignedDuration::from_secs(1),
+        ..adesao_notify::RetryPolicy::default()
+    };
+    c.delivery_interval = Duration::from_millis(200);
+}
+
 /// The Python that can run aiosmtpd, or None (the test is skipped) when mail tests are not
 /// required.
 pub fn python() -> Option<PathBuf> {

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use adesao_store::outbox::{self, Channel, NewMessage};
 
 use crate::common::TestApp;
@@ -23,18 +21,7 @@ async fn the_running_app_delivers_queued_messages_through_the_outbox() {
     .await
     .unwrap();
     drop(conn);
-    let mut status = String::new();
-    for _ in 0..50 {
-        status = sqlx::query_scalar("SELECT status FROM outbox WHERE id = $1")
-            .bind(id)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
-        if status == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status = app.outbox_status(id, "sent").await;
     assert_eq!(status, "sent");
     let mut conn = app.db.acquire().await.unwrap();
     let (listed, _) = outbox::list(&mut conn, &outbox::Filter::default(), 0, 10)

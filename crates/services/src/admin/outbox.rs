@@ -26,12 +26,8 @@ impl AdminService {
     ) -> Result<Paged<OutboxMessage>, ServiceError> {
         require_admin(actor)?;
         let mut issues = Vec::new();
-        let status = match query
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        // A value sent empty is judged like any other (422): the page sends none for "Todas".
+        let status = match query.status.as_deref().map(str::trim) {
             None => None,
             Some(code) => DeliveryStatus::from_code(code).or_else(|| {
                 issues.push(FieldIssue::new(
@@ -41,12 +37,7 @@ impl AdminService {
                 None
             }),
         };
-        let channel = match query
-            .channel
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let channel = match query.channel.as_deref().map(str::trim) {
             None => None,
             Some(code) => Channel::from_code(code).or_else(|| {
                 issues.push(FieldIssue::new("channel", "Canal: use email ou sms."));

@@ -94,9 +94,10 @@ pub async fn outbox(
     user: CurrentUser,
     PageQuery(q): PageQuery<OutboxQueryForm>,
 ) -> Result<Response, PageError> {
+    let chosen = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
     let query = OutboxQuery {
-        status: Some(q.situacao.clone()),
-        channel: Some(q.canal.clone()),
+        status: chosen(&q.situacao),
+        channel: chosen(&q.canal),
     };
     let found = match state
         .admin
