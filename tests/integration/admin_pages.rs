@@ -495,3 +495,108 @@ async fn the_csv_import_page_checks_first_then_imports_all_or_nothing() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_outbox_page_filters_and_sends_a_failed_message_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.logged_in(EQUIPE_CONECTA).await;
+    let manager = app.logged_in(GESTOR_PRATA).await;
+    // A message that failed for good.
+    let mut conn = app.db.acquire().await.unwrap();
+    let id = adesao_store::outbox::enqueue(
+        &mut conn,
+        &adesao_store::outbox::NewMessage {
+            channel: adesao_store::outbox::Channel::Email,
+            recipient: "ninguem@recusa.example",
+            subject: "Mensagem que falhou",
+            body: "Corpo",
+            html_body: None,
+            delivered_body: None,
+            request_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let now = jiff::Timestamp::now();
+    adesao_store::outbox::mark_attempt_failed(&mut conn, id, "550 caixa inexistente", now, None)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let failed = page(&app, &admin, "/admin/mensagens?situacao=failed&canal=email").await;
+    assert!(failed.contains("Mensagem que falhou") && failed.contains("550 caixa inexistente"));
+    assert!(failed.contains(&format!("action=\"/admin/mensagens/{id}/reenviar\"")));
+    let sms = page(&app, &admin, "/admin/mensagens?canal=sms").await;
+    assert!(!sms.contains("Mensagem que falhou"));
+    assert!(
+        sms.contains("os SMS não são enviados a um gateway"),
+        "log transport"
+    );
+    let r = admin
+        .get(app.url("/admin/mensagens?situacao=perdida"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "an unknown status is a bad filter");
+
+    // A manager can neither read nor retry; without the form's token nothing happens either.
+    assert_eq!(
+        manager
+            .get(app.url("/admin/mensagens"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let before = app.snapshot().await;
+    let (status, _, _) = post(
+        &app,
+        &manager,
+        "/",
+        &format!("/admin/mensagens/{id}/reenviar"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let r = admin
+        .post(app.url(&format!("/admin/mensagens/{id}/reenviar")))
+        .form(&[("csrf_token", "forjado")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.outbox_status(id, "failed").await, "failed");
+
+    let (status, location, _) = post(
+        &app,
+        &admin,
+        "/admin/mensagens",
+        &format!("/admin/mensagens/{id}/reenviar"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/mensagens?msg=reenviada")
+    );
+    // The log transport takes it at once.
+    assert_eq!(app.outbox_status(id, "sent").await, "sent");
+    let listed = page(&app, &admin, "/admin/mensagens?msg=reenviada").await;
+    assert!(listed.contains("Mensagem posta de novo na fila de envio."));
+    // Sent, it cannot be sent again (409, the page says why).
+    let (status, _, body) = post(
+        &app,
+        &admin,
+        "/admin/mensagens",
+        &format!("/admin/mensagens/{id}/reenviar"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        body.contains("Só uma mensagem que falhou pode ser reenviada"),
+        "{body}"
+    );
+}
