@@ -31,4 +31,5 @@ mod pages;
 mod pdf_sandbox;
 mod pdf_uploads;
 mod races;
+mod reports;
 mod snapshots;

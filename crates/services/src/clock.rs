@@ -35,11 +35,15 @@ impl Clock {
     }
 }
 
+/// Brasília's time zone, the one dates are shown and judged in.
+pub(crate) fn brasilia() -> jiff::tz::TimeZone {
+    // The time zone database is bundled into the binary, so the lookup cannot fail at run time.
+    jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
 /// The date in Brasília at `ts`.
 pub fn local_date(ts: Timestamp) -> jiff::civil::Date {
-    // The time zone database is bundled into the binary, so the lookup cannot fail at run time.
-    let zone = jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap_or(jiff::tz::TimeZone::UTC);
-    ts.to_zoned_datetime(zone).date()
+    ts.to_zoned_datetime(brasilia()).date()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod error;
 pub mod messages;
 mod password;
 pub mod password_rule;
+pub mod reports;
 pub mod requests;
 pub mod secret;
 

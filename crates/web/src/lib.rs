@@ -9,6 +9,7 @@ mod csrf;
 mod format;
 mod html;
 mod limits;
+mod report;
 mod routes;
 mod security;
 mod session;

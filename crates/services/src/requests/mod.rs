@@ -78,6 +78,10 @@ impl RequestService {
         self
     }
 
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// The same service writing links to `public_url` in its e-mails.
     pub fn with_public_url(mut self, public_url: &str) -> Self {
         self.links = crate::messages::Links::new(public_url);

@@ -67,7 +67,7 @@ impl Show {
         v
     }
 
-    fn scope(self, actor: &Actor) -> Scope {
+    pub(crate) fn scope(self, actor: &Actor) -> Scope {
         match self {
             Show::All if actor.has(Role::ProgramAdmin) => Scope::All,
             Show::OwnApis => Scope::Provider(actor.organization_id),

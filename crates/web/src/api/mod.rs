@@ -13,6 +13,7 @@ mod extract;
 mod me;
 mod openapi;
 pub mod problem;
+mod reports;
 mod requests;
 mod schemas;
 mod signing;
@@ -64,6 +65,7 @@ pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(admin::import::model))
         .routes(routes!(attachments::model))
         .routes(routes!(requests::list, requests::create))
+        .routes(routes!(reports::requests_csv))
         .routes(routes!(requests::show, requests::update))
         .routes(routes!(requests::history))
         .routes(routes!(requests::dsi))

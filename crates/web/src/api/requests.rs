@@ -48,6 +48,27 @@ pub struct ListParamsQuery {
     show: Option<String>,
 }
 
+impl ListParamsQuery {
+    /// The query judged for `actor`, as the list and the reports take it.
+    pub fn judge(
+        self,
+        actor: &adesao_domain::access::Actor,
+    ) -> Result<adesao_services::requests::ListParams, adesao_services::ServiceError> {
+        ListQuery {
+            show: self.show,
+            number: self.number,
+            request_type: self.request_type,
+            status: self.status,
+            requester_id: self.requester_id,
+            provider_id: self.provider_id,
+            api_id: self.api_id,
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .judge(actor, 20)
+    }
+}
+
 /// The requests the caller may see, newest activity first, filtered.
 #[utoipa::path(get, path = "/requests", operation_id = "listRequests", tag = "requests",
     security(("bearer" = [])), params(ListParamsQuery),
@@ -59,18 +80,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListParamsQuery>,
 ) -> ApiResult<Json<Page<ListItemView>>> {
     let actor = actor_of(&account);
-    let params = ListQuery {
-        show: q.show,
-        number: q.number,
-        request_type: q.request_type,
-        status: q.status,
-        requester_id: q.requester_id,
-        provider_id: q.provider_id,
-        api_id: q.api_id,
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .judge(&actor, 20)?;
+    let params = q.judge(&actor)?;
     let page = state.requests.list(&actor, &params).await?;
     Ok(Json(Page {
         items: page.items.iter().map(ListItemView::from).collect(),

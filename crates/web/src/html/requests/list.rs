@@ -91,12 +91,9 @@ fn page_field(field: &str) -> &'static str {
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    PageQuery(mut q): PageQuery<ListQuery>,
-) -> Result<Response, PageError> {
-    let actor = actor_of(&user.account);
+/// The page's filters as the services take them. Past the last page the list shows the last one;
+/// past any page there can be, the highest there can be.
+fn service_query(q: &ListQuery) -> Result<requests::ListQuery, PageError> {
     let text = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
     // A select holds ids; anything else in them is a hand-made address.
     let id = |s: &str| -> Result<Option<i64>, PageError> {
@@ -108,7 +105,7 @@ pub async fn show(
                 .map_err(|_| PageError::BadRequest("O filtro tem um valor inválido.".into())),
         }
     };
-    let query = requests::ListQuery {
+    Ok(requests::ListQuery {
         show: text(&q.mostrar),
         number: text(&q.numero),
         request_type: text(&q.tipo),
@@ -116,13 +113,31 @@ pub async fn show(
         requester_id: id(&q.solicitante)?,
         provider_id: id(&q.cedente)?,
         api_id: id(&q.api)?,
-        // Past the last page the list shows the last one (below); past any page there can be,
-        // the highest there can be.
         page: Some(requests::ListPage::clamp_page(
             q.pagina.trim().parse().unwrap_or(1),
         )),
         per_page: Some(PER_PAGE),
-    };
+    })
+}
+
+/// Relatório CSV: every row of the list under the filters on the page.
+pub async fn report_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let actor = actor_of(&user.account);
+    let params = service_query(&q)?.judge(&actor, PER_PAGE)?;
+    Ok(crate::report::csv(&state, &actor, &params))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PageQuery(mut q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let actor = actor_of(&user.account);
+    let query = service_query(&q)?;
     let mut errors = Vec::new();
     let mut number_error = None;
     let params = match query.judge(&actor, PER_PAGE) {
