@@ -11,7 +11,7 @@ use crate::ServiceError;
 use crate::requests::{ListParams, RequestService};
 
 /// Rows read per query while a report streams.
-pub const BATCH: i64 = 1_000;
+pub const BATCH: i64 = 2_000;
 
 /// The rows of a report, a batch at a time, in the list's order (newest activity first).
 pub struct ReportRows {
@@ -119,13 +119,19 @@ pub mod csv {
 
     /// The rows, as lines of the file.
     pub fn rows(rows: &[ListRow]) -> Result<Vec<u8>, ServiceError> {
+        let zone = crate::clock::brasilia();
         let mut w = writer();
         for r in rows {
-            let when = r
-                .last_event_at
-                .to_zoned_datetime(crate::clock::brasilia())
-                .strftime("%d/%m/%Y %H:%M:%S")
-                .to_string();
+            let t = r.last_event_at.to_zoned_datetime(zone.clone());
+            let when = format!(
+                "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
+                t.day(),
+                t.month(),
+                t.year(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
             let record = [
                 r.number.to_string(),
                 r.request_type.label().to_owned(),

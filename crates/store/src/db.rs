@@ -134,6 +134,17 @@ impl Db {
         Ok(())
     }
 
+    /// Fresh planner statistics after a bulk load (and, on PostgreSQL, the visibility map that
+    /// autovacuum would have built, without which counts cannot come from indexes alone).
+    pub async fn analyze(&self) -> StoreResult<()> {
+        let sql = match self.backend() {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "VACUUM ANALYZE",
+        };
+        sqlx::query(sql).execute(self.pool()).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

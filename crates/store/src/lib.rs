@@ -18,6 +18,7 @@ pub mod audit;
 pub mod auth_failures;
 pub mod events;
 pub mod known_devices;
+pub mod load;
 pub mod locks;
 pub mod organizations;
 pub mod outbox;

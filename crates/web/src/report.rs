@@ -11,32 +11,40 @@ use axum::response::{IntoResponse, Response};
 
 use crate::state::AppState;
 
+/// Batches read ahead of the one being written: the database is read on one core while the
+/// previous batch is encoded and sent on the other.
+const READ_AHEAD: usize = 2;
+
 /// The download of every row `actor`'s list holds under `params`.
 pub fn csv(state: &AppState, actor: &Actor, params: &ListParams) -> Response {
-    let rows = state.requests.report_rows(actor, params);
+    let mut rows: ReportRows = state.requests.report_rows(actor, params);
     let name = reports::csv::file_name(jiff::Timestamp::now());
-    let body = Body::from_stream(futures_util::stream::unfold(
-        Some((rows, true)),
-        |state| async move {
-            let (mut rows, first): (ReportRows, bool) = state?;
-            if first {
-                return match reports::csv::head() {
-                    Ok(head) => Some((Ok(Bytes::from(head)), Some((rows, false)))),
-                    Err(e) => Some((Err(failed(e)), None)),
-                };
+    let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+    // Ends when the rows do, or when the client goes away (the body, and with it `rx`, is
+    // dropped, so the next send fails).
+    tokio::spawn(async move {
+        loop {
+            let batch = rows.next_batch().await;
+            let last = !matches!(batch, Ok(Some(_)));
+            if tx.send(batch).await.is_err() || last {
+                break;
             }
-            match rows.next_batch().await {
-                Ok(None) => None,
-                Ok(Some(batch)) => match reports::csv::rows(&batch) {
-                    Ok(bytes) => Some((Ok(Bytes::from(bytes)), Some((rows, false)))),
-                    Err(e) => Some((Err(failed(e)), None)),
-                },
-                // The status line has left: ending the body early is all that is left to do,
-                // and the client sees an incomplete download rather than a short file.
-                Err(e) => Some((Err(failed(e)), None)),
-            }
-        },
-    ));
+        }
+    });
+    let head = futures_util::stream::once(async { reports::csv::head().map(Bytes::from) });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        let bytes = match rx.recv().await? {
+            Ok(None) => return None,
+            Ok(Some(batch)) => reports::csv::rows(&batch).map(Bytes::from),
+            Err(e) => Err(e),
+        };
+        Some((bytes, rx))
+    });
+    let stream = futures_util::StreamExt::map(futures_util::StreamExt::chain(head, body), |r| {
+        // The status line has left: ending the body early is all that is left to do, and the
+        // client sees an incomplete download rather than a short file.
+        r.map_err(failed)
+    });
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -46,7 +54,7 @@ pub fn csv(state: &AppState, actor: &Actor, params: &ListParams) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        body,
+        Body::from_stream(stream),
     )
         .into_response()
 }
