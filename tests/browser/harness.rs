@@ -32,6 +32,8 @@ pub struct Browser {
     driver: Child,
     base: String,
     shots: PathBuf,
+    /// Added to screenshot names while the window is a phone's (`-390`).
+    suffix: std::sync::Mutex<&'static str>,
 }
 
 /// Starts chromedriver and a headless Chromium, or says why it cannot and returns `None` —
@@ -87,6 +89,7 @@ pub async fn start(base: &str) -> Option<Browser> {
         driver,
         base: base.to_owned(),
         shots,
+        suffix: std::sync::Mutex::new(""),
     })
 }
 
@@ -264,7 +267,41 @@ impl Browser {
 
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+        let suffix = *self.suffix.lock().unwrap();
+        std::fs::write(self.shots.join(format!("{name}{suffix}.png")), png).unwrap();
+    }
+
+    /// A phone's window (390 × 844 CSS pixels, as signers reading their SMS have): the pages
+    /// visited meanwhile are screenshot as `NAME-390.png` and checked by axe as usual.
+    pub async fn phone(&self) {
+        self.client.set_window_size(390, 844).await.unwrap();
+        *self.suffix.lock().unwrap() = "-390";
+    }
+
+    /// Back to the desktop window of the other scenarios.
+    pub async fn desktop(&self) {
+        self.client.set_window_size(1280, 1000).await.unwrap();
+        *self.suffix.lock().unwrap() = "";
+    }
+
+    /// What makes the page wider than the window (a sideways scroll bar on a phone): the
+    /// innermost elements reaching past its right edge, or None when it fits.
+    pub async fn too_wide(&self) -> Option<String> {
+        let found = self
+            .client
+            .execute(
+                r#"if (document.documentElement.scrollWidth <= window.innerWidth + 1) return null;
+                   const out = [...document.querySelectorAll('body *')]
+                     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                                  && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+                     .slice(0, 5)
+                     .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
+                   return out.join(', ') || 'the page';"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        found.as_str().map(str::to_owned)
     }
 
     /// Runs axe-core on the current page; fails on any serious or critical violation.
@@ -292,8 +329,15 @@ impl Browser {
     }
 
     /// Visits: screenshot and accessibility check of the page now shown.
+    /// On a phone, also that the page fits its width (no sideways scrolling of the whole page;
+    /// a wide table may scroll inside its own box).
     pub async fn checkpoint(&self, name: &str) {
         self.screenshot(name).await;
         self.check_accessibility(name).await;
+        if !self.suffix.lock().unwrap().is_empty() {
+            if let Some(what) = self.too_wide().await {
+                panic!("{name} is wider than a phone: {what}");
+            }
+        }
     }
 }

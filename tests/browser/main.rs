@@ -589,6 +589,8 @@ async fn messages_leave_by_smtp_and_the_sms_gateway() {
     b.click_text("Liberar para Assinatura").await;
     assert!(b.text().await.contains("Aguardando assinatura"));
     b.logout().await;
+    // The signers, on their phones: the e-mail's link, the DSI and the code from the SMS.
+    b.phone().await;
     for (cpf, mobile, expect) in [
         (GESTOR_PRATA, "+5561911110011", "Documento assinado."),
         (
@@ -613,6 +615,8 @@ async fn messages_leave_by_smtp_and_the_sms_gateway() {
             .len(),
         3
     );
+    b.desktop().await;
+
     // The mail server goes down; the analysis and the grant go on.
     smtp.stop().await;
     b.login(ANALISTA_INSS).await;
@@ -670,5 +674,14 @@ async fn messages_leave_by_smtp_and_the_sms_gateway() {
     );
     assert!(!rows.contains("Pendente"), "{rows}");
     b.checkpoint("mensagens-enviadas").await;
+    // The admin's outbox and the list with its report button, on a phone.
+    b.phone().await;
+    b.goto("/admin/mensagens").await;
+    b.checkpoint("mensagens").await;
+    b.logout().await;
+    b.login(GESTOR_PRATA).await;
+    b.goto("/solicitacoes").await;
+    b.checkpoint("1.1-lista").await;
+    b.desktop().await;
     b.stop().await;
 }

@@ -24,6 +24,7 @@ mod login;
 mod mail;
 mod mail_servers;
 mod mail_tls;
+mod mail_workers;
 mod migrations;
 mod openapi;
 mod outbox;
