@@ -5,6 +5,7 @@
 #   cargo build --release
 #   ADESAO_DATABASE_URL=sqlite:///tmp/load-1m.db target/release/adesao gen-load --requests 1000000
 #   scripts/csv-bench.sh /tmp/load-1m.db
+#   scripts/csv-bench.sh postgres://postgres@127.0.0.1:5432/load   # beside psql's \copy
 #
 # Prints the rows, seconds and the server's memory (VmRSS before, VmHWM = peak resident, and
 # the peak of RssAnon, its own heap, sampled every 20 ms) while it streams the report as a
@@ -13,8 +14,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 db=$1
 port=${PORT:-18090}
+case "$db" in
+  postgres://*|postgresql://*) url=$db; floor=psql ;;
+  *) url="sqlite://$db"; floor=sqlite3 ;;
+esac
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
-ADESAO_DATABASE_URL="sqlite://$db" ADESAO_ADDR="127.0.0.1:$port" ADESAO_LOG=warn \
+ADESAO_DATABASE_URL="$url" ADESAO_ADDR="127.0.0.1:$port" ADESAO_LOG=warn \
   target/release/adesao serve &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
@@ -32,12 +37,17 @@ end=$(date +%s.%N)
 hwm=$(kb VmHWM)
 kill $sampler 2>/dev/null || true
 rows=$(( $(wc -l < /tmp/csv-bench-report.csv) - 1 ))
-fstart=$(date +%s.%N)
-sqlite3 -csv -separator ';' "$db" "SELECT r.number, r.request_type, rq.acronym || ' - ' || rq.name, a.name, \
+query="SELECT r.number, r.request_type, rq.acronym || ' - ' || rq.name, a.name, \
   pv.acronym || ' - ' || pv.name, r.status, r.current_volume, r.requested_volume, r.authorized_volume, \
   r.last_event_at FROM requests r JOIN organizations rq ON rq.id = r.requester_id \
   JOIN organizations pv ON pv.id = r.provider_id JOIN apis a ON a.id = r.api_id \
-  ORDER BY r.last_event_at DESC, r.id DESC" > /tmp/csv-bench-floor.csv
+  ORDER BY r.last_event_at DESC, r.id DESC"
+fstart=$(date +%s.%N)
+if [ "$floor" = psql ]; then
+  psql "$db" -Atqc "\\copy ($query) TO STDOUT WITH (FORMAT csv, DELIMITER ';')" > /tmp/csv-bench-floor.csv
+else
+  sqlite3 -csv -separator ';' "$db" "$query" > /tmp/csv-bench-floor.csv
+fi
 fend=$(date +%s.%N)
 frows=$(wc -l < /tmp/csv-bench-floor.csv)
 echo "| export | rows | seconds | MB | server RSS before | peak RSS (VmHWM) | peak heap (RssAnon) |"
@@ -45,5 +55,5 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 printf '| adesao, GET /api/v1/reports/requests.csv | %d | %.2f | %d | %d MB | %d MB | %d MB |\n' \
   "$rows" "$(echo "$end - $start" | bc)" $(( $(stat -c %s /tmp/csv-bench-report.csv) >> 20 )) \
   $(( before / 1024 )) $(( hwm / 1024 )) $(( $(cat /tmp/csv-bench-anon) / 1024 ))
-printf '| sqlite3 CLI, same join and order | %d | %.2f | %d | | | |\n' \
+printf '| %s, same join and order | %d | %.2f | %d | | | |\n' "$floor" \
   "$frows" "$(echo "$fend - $fstart" | bc)" $(( $(stat -c %s /tmp/csv-bench-floor.csv) >> 20 ))

@@ -39,6 +39,11 @@ enum Command {
         #[arg(long)]
         heap_mib: Option<u64>,
     },
+    /// Typeset one document: a job as JSON on standard input, its PDF on standard output. The
+    /// server runs this in a child process for every PDF report; it is not meant to be run by
+    /// hand.
+    #[command(name = "typeset", hide = true)]
+    Typeset,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
         Command::CheckPdf { heap_mib } => adesao_documents::sandbox::child_main(
             heap_mib.map_or(adesao_documents::sandbox::CHILD_HEAP_BYTES, |m| m << 20),
         ),
+        Command::Typeset => adesao_documents::typesetter::child_main(),
         Command::Serve => run(serve()),
         Command::GenLoad { requests } => run(gen_load(requests)),
     }

@@ -168,10 +168,9 @@ impl Browser {
                 .client
                 .execute("return document.readyState", vec![])
                 .await
+                && state == json!("complete")
             {
-                if state == json!("complete") {
-                    return;
-                }
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -334,10 +333,10 @@ impl Browser {
     pub async fn checkpoint(&self, name: &str) {
         self.screenshot(name).await;
         self.check_accessibility(name).await;
-        if !self.suffix.lock().unwrap().is_empty() {
-            if let Some(what) = self.too_wide().await {
-                panic!("{name} is wider than a phone: {what}");
-            }
+        if !self.suffix.lock().unwrap().is_empty()
+            && let Some(what) = self.too_wide().await
+        {
+            panic!("{name} is wider than a phone: {what}");
         }
     }
 }

@@ -41,7 +41,7 @@ impl TestApp {
         config.db_max_connections = 4;
         // Uploads are checked by `adesao check-pdf` in a child process; the test binary is not
         // that program, so point at the one cargo built for these tests.
-        config.pdf_checker = env!("CARGO_BIN_EXE_adesao").into();
+        config.child_program = env!("CARGO_BIN_EXE_adesao").into();
         adjust(&mut config);
         let clock = config.clock.clone();
         let app = Application::build(config)

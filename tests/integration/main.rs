@@ -33,4 +33,5 @@ mod pdf_sandbox;
 mod pdf_uploads;
 mod races;
 mod reports;
+mod reports_pdf;
 mod snapshots;

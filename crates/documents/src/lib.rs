@@ -1,7 +1,12 @@
 //! Documents of Adesão: the check that an upload really is a PDF (bounded, and run in a child
-//! process by [`sandbox`]), and the ODF model files that users download, fill in and sign.
+//! process by [`sandbox`]), the ODF model files that users download, fill in and sign, and the
+//! PDFs the system writes ([`report`]), typeset by [`typeset`] in a child process
+//! ([`typesetter`]).
 
 pub mod model;
 pub mod odt;
 pub mod pdf;
+pub mod report;
 pub mod sandbox;
+pub mod typeset;
+pub mod typesetter;

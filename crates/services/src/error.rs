@@ -31,6 +31,9 @@ pub enum ServiceError {
         message: String,
         retry_after_secs: u64,
     },
+    /// More rows than a report of this kind holds (the PDF's limit): 422, pointing elsewhere.
+    #[error("{0}")]
+    TooManyRows(String),
     /// The server cannot take the work now (all PDF checking slots busy): 503, try again.
     #[error("{0}")]
     Busy(String),

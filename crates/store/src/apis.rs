@@ -196,6 +196,16 @@ pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Api>> {
     rows.iter().map(from_row).collect()
 }
 
+/// Every API's id and name, open or not (a report names the APIs of old requests too).
+pub async fn names(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query("SELECT id, name FROM apis")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 /// A page of every API (open or not) whose name, or whose provider's acronym or name, contains
 /// `text`, by name; and how many match in all.
 pub async fn search(

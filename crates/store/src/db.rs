@@ -157,15 +157,14 @@ fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
     if path.is_empty() {
         return Err(StoreError::Url("the SQLite URL names no file".to_owned()));
     }
-    if path != ":memory:" {
-        if let Some(parent) = Path::new(path)
+    if path != ":memory:"
+        && let Some(parent) = Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Url(format!("cannot create folder {}: {e}", parent.display()))
-            })?;
-        }
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            StoreError::Url(format!("cannot create folder {}: {e}", parent.display()))
+        })?;
     }
     let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if !params.iter().any(|p| p.starts_with("mode=")) {

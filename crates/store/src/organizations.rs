@@ -137,6 +137,17 @@ pub async fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Organization>> {
     rows.iter().map(from_row).collect()
 }
 
+/// Every organization's id, acronym and name, active or not (a report names the organizations
+/// of old requests too).
+pub async fn names(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, String, String)>> {
+    let rows = sqlx::query("SELECT id, acronym, name FROM organizations")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
 /// A page of the organizations whose name, acronym or CNPJ contains `text` (all without it),
 /// by acronym, and how many match in all.
 pub async fn search(

@@ -28,9 +28,10 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// `ADESAO_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpNet>,
-    /// The program whose `check-pdf` subcommand checks uploads in a child process: this very
-    /// binary (not an environment variable; tests point it at the built `adesao`).
-    pub pdf_checker: PathBuf,
+    /// The program whose hidden subcommands run in child processes, `check-pdf` (uploads) and
+    /// `typeset` (PDF reports): this very binary (not an environment variable; tests point it
+    /// at the built `adesao`).
+    pub child_program: PathBuf,
     /// Session and login limits (not environment variables: the defaults are the documented
     /// policy; tests shorten the delays to exercise the counts).
     pub auth: AuthPolicy,
@@ -207,7 +208,7 @@ impl Config {
             db_max_connections,
             max_upload_bytes,
             trusted_proxies,
-            pdf_checker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("adesao")),
+            child_program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("adesao")),
             auth: AuthPolicy::default(),
             clock: Clock::system(),
             email,

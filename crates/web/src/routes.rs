@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .route("/termos", get(html::pages::terms))
         .route("/solicitacoes", get(rq::list::show).post(rq::form::create))
         .route("/solicitacoes/relatorio.csv", get(rq::list::report_csv))
+        .route("/solicitacoes/relatorio.pdf", get(rq::list::report_pdf))
         .route("/solicitacoes/nova", get(rq::form::choose_api))
         .route("/solicitacoes/nova/formulario", get(rq::form::new_form))
         .route("/solicitacoes/{id}", get(rq::detail::show))

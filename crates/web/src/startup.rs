@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adesao_documents::sandbox::PdfChecker;
+use adesao_documents::typesetter::{Job, Typesetter};
 use adesao_notify::Notifier;
 use adesao_services::requests::AttachmentPolicy;
 use adesao_services::{AdminService, AuthService, RequestService, demo};
@@ -47,6 +48,7 @@ impl Application {
         let auth =
             AuthService::new(db.clone(), config.auth.clone()).with_clock(config.clock.clone());
         let checker = pdf_checker(&config).await?;
+        let typesetter = typesetter(&config).await?;
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
@@ -55,7 +57,8 @@ impl Application {
                 AttachmentPolicy::new(checker.clone(), config.max_upload_bytes),
             )
             .with_clock(config.clock.clone())
-            .with_public_url(&config.public_url),
+            .with_public_url(&config.public_url)
+            .with_typesetter(typesetter),
             admin: AdminService::new(db.clone(), checker, config.max_upload_bytes)
                 .with_clock(config.clock.clone()),
             cookies: CookiePolicy {
@@ -116,18 +119,37 @@ impl Application {
 /// a sample so that a checker that cannot run stops start-up instead of every upload.
 async fn pdf_checker(config: &Config) -> anyhow::Result<PdfChecker> {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let checker = PdfChecker::new(&config.pdf_checker, cpus);
+    let checker = PdfChecker::new(&config.child_program, cpus);
     checker
         .check(&adesao_documents::pdf::sample("Adesão"))
         .await
         .with_context(|| {
             format!(
                 "the PDF checker ({} {}) does not work",
-                config.pdf_checker.display(),
+                config.child_program.display(),
                 adesao_documents::sandbox::SUBCOMMAND
             )
         })?;
     Ok(checker)
+}
+
+/// The typesetter of the PDF reports (a child process per document, one per two CPUs at a
+/// time: each is CPU-bound and may take hundreds of megabytes), tried once on a one-line report
+/// so that one that cannot run stops start-up instead of every report.
+async fn typesetter(config: &Config) -> anyhow::Result<Typesetter> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let typesetter = Typesetter::child(&config.child_program, cpus / 2);
+    typesetter
+        .render(Job::RequestsReport(adesao_documents::report::sample()))
+        .await
+        .with_context(|| {
+            format!(
+                "the typesetter ({} {}) does not work",
+                config.child_program.display(),
+                adesao_documents::typesetter::SUBCOMMAND
+            )
+        })?;
+    Ok(typesetter)
 }
 
 /// Deletes expired sessions, tokens and old login failures every ten minutes.

@@ -36,6 +36,8 @@ pub struct RequestService {
     clock: Clock,
     /// Where the links in e-mails point (`ADESAO_PUBLIC_URL`).
     links: crate::messages::Links,
+    /// What typesets the PDF reports (in this process unless told otherwise).
+    typesetter: adesao_documents::typesetter::Typesetter,
 }
 
 /// History actions, as stored in `request_events.action`.
@@ -69,7 +71,18 @@ impl RequestService {
             attachments,
             clock: Clock::system(),
             links: crate::messages::Links::default(),
+            typesetter: Default::default(),
         }
+    }
+
+    /// The same service typesetting its PDFs with `typesetter` (the server's: child processes).
+    pub fn with_typesetter(mut self, typesetter: adesao_documents::typesetter::Typesetter) -> Self {
+        self.typesetter = typesetter;
+        self
+    }
+
+    pub(crate) fn typesetter(&self) -> &adesao_documents::typesetter::Typesetter {
+        &self.typesetter
     }
 
     /// The same service acting at `clock`'s time.

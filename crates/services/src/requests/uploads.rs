@@ -266,7 +266,7 @@ fn editable_attachments(status: RequestStatus) -> Result<(), ServiceError> {
 /// "10 MiB", "12,5 MiB": sizes in the unit the upload limit is documented in.
 fn megabytes(bytes: u64) -> String {
     let tenths = (bytes * 10).div_ceil(1024 * 1024);
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} MiB", tenths / 10)
     } else {
         format!("{},{} MiB", tenths / 10, tenths % 10)

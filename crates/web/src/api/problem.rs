@@ -140,6 +140,7 @@ impl From<adesao_services::ServiceError> for Problem {
                 retry_after_secs,
             } => Problem::new(StatusCode::TOO_MANY_REQUESTS, message)
                 .with_retry_after(retry_after_secs),
+            E::TooManyRows(m) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, m),
             E::Busy(m) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, m).with_retry_after(5),
             E::Internal(e) => {
                 tracing::error!(error = %e, "internal error");

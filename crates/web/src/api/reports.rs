@@ -1,4 +1,4 @@
-//! `GET /api/v1/reports/requests.csv`: the list as a file.
+//! `GET /api/v1/reports/requests.csv` and `.pdf`: the list as files.
 
 use adesao_services::requests::actor_of;
 use axum::extract::State;
@@ -26,5 +26,24 @@ pub async fn requests_csv(
 ) -> Result<Response, Problem> {
     let actor = actor_of(&account);
     let params = q.judge(&actor)?;
-    Ok(crate::report::csv(&state, &actor, &params))
+    Ok(crate::report::csv(&state, &actor, &params).await?)
+}
+
+/// The same rows as a PDF to print: A4 landscape, the filters used, who generated it and when,
+/// the table's header repeated on every page, "Página N de M". At most 5,000 rows: above that,
+/// 422 with a message that points to the CSV.
+#[utoipa::path(get, path = "/reports/requests.pdf", operation_id = "requestsReportPdf", tag = "reports",
+    security(("bearer" = [])), params(ListParamsQuery),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>,
+        description = "Relatório de solicitações (PDF)"),
+        (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "Filtro inválido, ou mais de 5.000 solicitações (use o CSV)"),
+        (status = 503, body = Problem, description = "Muitos relatórios PDF sendo gerados; tente de novo")))]
+pub async fn requests_pdf(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    ApiQuery(q): ApiQuery<ListParamsQuery>,
+) -> Result<Response, Problem> {
+    let params = q.judge(&actor_of(&account))?;
+    Ok(crate::report::pdf(&state, &account, &params).await?)
 }

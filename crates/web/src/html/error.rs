@@ -73,6 +73,7 @@ impl From<ServiceError> for PageError {
             ),
             ServiceError::RateLimited { message, .. } => PageError::TooMany(message),
             ServiceError::Busy(m) => PageError::Unavailable(m),
+            ServiceError::TooManyRows(m) => PageError::Invalid(m),
             ServiceError::Internal(cause) => PageError::Internal(cause),
             ServiceError::Store(e) => PageError::from(e),
         }

@@ -2,6 +2,7 @@
 
 use adesao_domain::access;
 use adesao_domain::{RequestStatus, RequestType};
+use adesao_services::ServiceError;
 use adesao_services::requests::{self, Show, actor_of};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -128,17 +129,44 @@ pub async fn report_csv(
 ) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
     let params = service_query(&q)?.judge(&actor, PER_PAGE)?;
-    Ok(crate::report::csv(&state, &actor, &params))
+    Ok(crate::report::csv(&state, &actor, &params).await?)
+}
+
+/// Relatório PDF: the list under the filters on the page, up to the PDF's limit; above it the
+/// list again, with the message that points to the CSV.
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let actor = actor_of(&user.account);
+    let params = service_query(&q)?.judge(&actor, PER_PAGE)?;
+    match crate::report::pdf(&state, &user.account, &params).await {
+        Err(ServiceError::TooManyRows(message)) => {
+            list_page(state, user, q, Some(FormError::general(message))).await
+        }
+        done => Ok(done?),
+    }
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    PageQuery(mut q): PageQuery<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    list_page(state, user, q, None).await
+}
+
+/// The list, with `refusal` (of a report asked from it) at the top when there is one.
+async fn list_page(
+    state: AppState,
+    user: CurrentUser,
+    mut q: ListQuery,
+    refusal: Option<FormError>,
 ) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
     let query = service_query(&q)?;
-    let mut errors = Vec::new();
+    let mut errors: Vec<FormError> = refusal.into_iter().collect();
     let mut number_error = None;
     let params = match query.judge(&actor, PER_PAGE) {
         Ok(params) => Some(params),
