@@ -28,6 +28,8 @@ token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: ap
   -d '{"cpf": "045.134.689-04", "password": "adesao-demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$pid/status"; }
 before=$(kb VmRSS)
+heap_before=$(kb RssAnon)
+echo "$heap_before" > /tmp/csv-bench-anon
 (peak=0; while kill -0 $pid 2>/dev/null; do a=$(kb RssAnon || echo 0); [ "${a:-0}" -gt "$peak" ] && peak=$a && echo "$peak" > /tmp/csv-bench-anon; sleep 0.02; done) &
 sampler=$!
 start=$(date +%s.%N)
@@ -50,10 +52,10 @@ else
 fi
 fend=$(date +%s.%N)
 frows=$(wc -l < /tmp/csv-bench-floor.csv)
-echo "| export | rows | seconds | MB | server RSS before | peak RSS (VmHWM) | peak heap (RssAnon) |"
+echo "| export | rows | seconds | MB | server RSS before | peak RSS (VmHWM) | heap (RssAnon) before → peak |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-printf '| adesao, GET /api/v1/reports/requests.csv | %d | %.2f | %d | %d MB | %d MB | %d MB |\n' \
+printf '| adesao, GET /api/v1/reports/requests.csv | %d | %.2f | %d | %d MB | %d MB | %d → %d MB |\n' \
   "$rows" "$(echo "$end - $start" | bc)" $(( $(stat -c %s /tmp/csv-bench-report.csv) >> 20 )) \
-  $(( before / 1024 )) $(( hwm / 1024 )) $(( $(cat /tmp/csv-bench-anon) / 1024 ))
+  $(( before / 1024 )) $(( hwm / 1024 )) $(( heap_before / 1024 )) $(( $(cat /tmp/csv-bench-anon) / 1024 ))
 printf '| %s, same join and order | %d | %.2f | %d | | | |\n' "$floor" \
   "$frows" "$(echo "$fend - $fstart" | bc)" $(( $(stat -c %s /tmp/csv-bench-floor.csv) >> 20 ))
