@@ -15,6 +15,7 @@ mod api_signing;
 mod attachments;
 mod csrf;
 mod demo_data;
+mod dsi_pdf;
 mod expiry;
 mod health;
 mod hostile_input;

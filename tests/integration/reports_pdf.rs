@@ -9,7 +9,7 @@ use crate::common::*;
 use crate::reports::list_numbers;
 
 /// The text of `pdf` (pages separated by form feeds), or None where poppler is not installed.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     static N: AtomicU64 = AtomicU64::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("adesao-report-{}-{n}.pdf", std::process::id()));
@@ -40,7 +40,7 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
 }
 
 /// `text` with every run of whitespace made one space: a cell's words wrap over lines.
-fn flat(text: &str) -> String {
+pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

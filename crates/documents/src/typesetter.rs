@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
+use crate::dsi::DsiData;
 use crate::report::{self, RequestsReport};
 use crate::typeset::TypesetError;
 
@@ -38,6 +39,7 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(30);
 #[serde(tag = "document", content = "data", rename_all = "snake_case")]
 pub enum Job {
     RequestsReport(RequestsReport),
+    Dsi(Box<DsiData>),
 }
 
 impl Job {
@@ -45,6 +47,7 @@ impl Job {
     pub fn render(&self) -> Result<Vec<u8>, TypesetError> {
         match self {
             Job::RequestsReport(r) => report::requests_pdf(r),
+            Job::Dsi(d) => crate::dsi::dsi_pdf(d),
         }
     }
 }

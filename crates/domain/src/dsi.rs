@@ -11,6 +11,13 @@ use crate::{Cnpj, Cpf, LegalBasis, RequestNumber, RequestType};
 pub const HEADER_MINISTRY: &str = "Ministério da Gestão e da Inovação em Serviços Públicos";
 pub const HEADER_SECRETARIAT: &str = "Secretaria de Governo Digital - SGD";
 
+/// What precedes the conditions (seed, item 4).
+pub const CONDITIONS_INTRO: &str = "Os representantes do órgão que assinam este documento concordam com as seguintes condições de utilização dos serviços providos pelo programa Conecta gov.br:";
+
+/// The signers' roles as the document names them.
+pub const IT_DIRECTOR: &str = "Dirigente de TI";
+pub const TECHNICAL_LEAD: &str = "Responsável Técnico";
+
 /// The conditions of use the signers accept (seed, item 4).
 pub const CONDITIONS: [&str; 3] = [
     "O órgão somente terá acesso aos serviços após comprovação de que possui autorização do gestor do dado para acesso às informações solicitadas;",
@@ -102,23 +109,20 @@ impl Dsi {
                 self.purpose.section_text(section.field).trim()
             );
         }
-        let _ = writeln!(
-            t,
-            "\n4. Os representantes do órgão que assinam este documento concordam com as seguintes condições de utilização dos serviços providos pelo programa Conecta gov.br:"
-        );
+        let _ = writeln!(t, "\n4. {CONDITIONS_INTRO}");
         for c in CONDITIONS {
             let _ = writeln!(t, "- {c}");
         }
         let _ = writeln!(t, "\n5. Signatários");
         let _ = writeln!(
             t,
-            "Dirigente de TI: {} (CPF {})",
+            "{IT_DIRECTOR}: {} (CPF {})",
             self.it_director.name,
             self.it_director.cpf.masked()
         );
         let _ = write!(
             t,
-            "Responsável Técnico: {} (CPF {})",
+            "{TECHNICAL_LEAD}: {} (CPF {})",
             self.technical_lead.name,
             self.technical_lead.cpf.masked()
         );

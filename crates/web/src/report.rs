@@ -94,6 +94,24 @@ pub async fn pdf(
         .into_response())
 }
 
+/// The DSI of request `number` as a PDF answer, for the browser's viewer
+/// (`dsi-000002-2026.pdf` when saved).
+pub fn dsi_pdf(number: adesao_domain::RequestNumber, pdf: Vec<u8>) -> Response {
+    let name = format!("dsi-{}.pdf", number.to_string().replace('/', "-"));
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
 fn failed(e: ServiceError) -> std::io::Error {
     tracing::error!(error = %e, "CSV report stopped");
     std::io::Error::other("report failed")

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
             post(rq::attachments::remove),
         )
         .route("/apis/{id}/modelos/{kind}", get(rq::attachments::model))
+        .route("/solicitacoes/{id}/dsi.pdf", get(rq::signing::dsi_pdf))
         .route(
             "/solicitacoes/{id}/assinar",
             get(rq::signing::show).post(rq::signing::sign),

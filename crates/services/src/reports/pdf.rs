@@ -2,7 +2,7 @@
 //! Its content is gathered here; `adesao_documents::report` lays it out.
 
 use adesao_documents::report::{FilterUsed, RequestLine, RequestsReport};
-use adesao_documents::typesetter::{Job, TypesetterError};
+use adesao_documents::typesetter::Job;
 use adesao_domain::volume::format_thousands;
 use adesao_store::request_list::{self, ReportRow};
 use adesao_store::users::Account;
@@ -38,18 +38,7 @@ impl RequestService {
         now: Timestamp,
     ) -> Result<Vec<u8>, ServiceError> {
         let document = self.report_document(account, params, now).await?;
-        self.typesetter()
-            .render(Job::RequestsReport(document))
-            .await
-            .map_err(|e| {
-                match e {
-                TypesetterError::Busy => ServiceError::Busy(
-                    "Muitos relatórios PDF estão sendo gerados agora. Tente novamente em instantes."
-                        .to_owned(),
-                ),
-                TypesetterError::Failed(cause) => ServiceError::Internal(cause),
-            }
-            })
+        self.typeset(Job::RequestsReport(document)).await
     }
 
     /// What the PDF report of `account`'s list under `params` shows; a refusal that points to

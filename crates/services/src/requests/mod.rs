@@ -81,8 +81,19 @@ impl RequestService {
         self
     }
 
-    pub(crate) fn typesetter(&self) -> &adesao_documents::typesetter::Typesetter {
-        &self.typesetter
+    /// The PDF of `job`; [`ServiceError::Busy`] when the typesetter stays busy.
+    pub(crate) async fn typeset(
+        &self,
+        job: adesao_documents::typesetter::Job,
+    ) -> Result<Vec<u8>, ServiceError> {
+        use adesao_documents::typesetter::TypesetterError;
+        self.typesetter.render(job).await.map_err(|e| match e {
+            TypesetterError::Busy => ServiceError::Busy(
+                "Muitos documentos PDF estão sendo gerados agora. Tente novamente em instantes."
+                    .to_owned(),
+            ),
+            TypesetterError::Failed(cause) => ServiceError::Internal(cause),
+        })
     }
 
     /// The same service acting at `clock`'s time.

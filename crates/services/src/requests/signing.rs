@@ -306,6 +306,28 @@ impl RequestService {
     }
 }
 
+impl RequestService {
+    /// The DSI of request `id` as a PDF (SPEC §7), for whoever may see the request, once it has
+    /// been released: its number (for the file's name) and the bytes.
+    pub async fn dsi_pdf(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(adesao_domain::RequestNumber, Vec<u8>), ServiceError> {
+        let detail = self.detail(actor, id).await?;
+        if detail.request.status == adesao_domain::RequestStatus::Draft {
+            return Err(E::Conflict(
+                "O DSI é gerado quando a solicitação é liberada para assinatura.".into(),
+            ));
+        }
+        let data = adesao_documents::dsi::DsiData::new(&detail.dsi, &dsi_sha256(&detail.dsi));
+        let pdf = self
+            .typeset(adesao_documents::typesetter::Job::Dsi(Box::new(data)))
+            .await?;
+        Ok((detail.request.number, pdf))
+    }
+}
+
 /// The SHA-256 (hex) of a DSI's canonical text: what a signature covers.
 pub fn dsi_sha256(dsi: &Dsi) -> String {
     hex::encode(Sha256::digest(dsi.to_text().as_bytes()))

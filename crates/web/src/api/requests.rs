@@ -473,6 +473,23 @@ pub struct DsiView {
     sha256: String,
 }
 
+/// The DSI as a PDF (SPEC §7), once the request has been released: the canonical text laid out
+/// as a document, with its SHA-256 at the foot of every page. The same content gives the same
+/// bytes. 409 for a draft.
+#[utoipa::path(get, path = "/requests/{id}/dsi.pdf", operation_id = "getRequestDsiPdf", tag = "signing",
+    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>,
+        description = "Documento de Solicitação de Interoperabilidade (PDF)"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "Ainda em elaboração: o DSI é gerado na liberação")))]
+pub async fn dsi_pdf(
+    State(state): State<AppState>,
+    ApiUser(account): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, Problem> {
+    let (number, pdf) = state.requests.dsi_pdf(&actor_of(&account), id).await?;
+    Ok(crate::report::dsi_pdf(number, pdf))
+}
+
 /// The DSI's canonical text and the SHA-256 a signature covers.
 #[utoipa::path(get, path = "/requests/{id}/dsi", operation_id = "getRequestDsi", tag = "signing",
     security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)),

@@ -69,6 +69,8 @@ pub struct DetailPage {
     pub csrf_token: String,
     pub r: RequestText,
     pub signatures: Vec<String>,
+    /// Released at least once: the DSI can be opened as a PDF.
+    pub has_dsi: bool,
     /// Officials named who can no longer sign: the request needs a new signer.
     pub signer_problems: Vec<String>,
     pub requirements: Vec<RequirementRow>,
@@ -209,6 +211,7 @@ impl DetailPage {
                 })
                 .collect(),
             can_attach: has(Action::Edit) && r.status.attachments_editable(),
+            has_dsi: r.status != adesao_domain::RequestStatus::Draft,
             api_id: r.api_id,
             max_upload: format!(
                 "{} MiB",

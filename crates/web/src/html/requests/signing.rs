@@ -104,6 +104,16 @@ pub async fn show(
     Ok(SignPage::new(&user, &detail).into_response())
 }
 
+/// The DSI as a PDF (SPEC §7), shown in the browser's viewer.
+pub async fn dsi_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
+    let (number, pdf) = state.requests.dsi_pdf(&actor_of(&user.account), id).await?;
+    Ok(crate::report::dsi_pdf(number, pdf))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct SignForm {
