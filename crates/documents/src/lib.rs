@@ -6,6 +6,7 @@
 pub mod dsi;
 pub mod model;
 pub mod odt;
+pub mod pades;
 pub mod pdf;
 pub mod report;
 pub mod sandbox;
