@@ -11,6 +11,20 @@ const TEMPLATE: Template = Template {
     markup: include_str!("../templates/requests-report.typ"),
 };
 
+/// The columns of the reports (the CSV's too), as SPEC §9 names them.
+pub const COLUMNS: [&str; 10] = [
+    "Número",
+    "Tipo",
+    "Órgão solicitante",
+    "API",
+    "Órgão cedente",
+    "Situação",
+    "Volumetria atual",
+    "Volumetria anual solicitada",
+    "Volumetria autorizada",
+    "Último andamento",
+];
+
 /// What the report shows above and in its table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestsReport {
@@ -122,20 +136,7 @@ mod tests {
                 label: "Situação".into(),
                 value: "Em análise pelo órgão cedente".into(),
             }],
-            columns: [
-                "Número",
-                "Tipo",
-                "Órgão solicitante",
-                "API",
-                "Órgão cedente",
-                "Situação",
-                "Volumetria atual",
-                "Volumetria anual solicitada",
-                "Volumetria autorizada",
-                "Último andamento",
-            ]
-            .map(String::from)
-            .to_vec(),
+            columns: COLUMNS.map(String::from).to_vec(),
             rows,
         }
     }
@@ -149,6 +150,15 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         let doc = lopdf::Document::load_mem(&pdf).unwrap();
         assert!(doc.get_pages().len() >= 3, "{}", doc.get_pages().len());
+    }
+
+    #[test]
+    fn an_empty_list_is_a_one_page_report() {
+        let pdf = requests_pdf(&report(Vec::new())).unwrap();
+        assert_eq!(
+            lopdf::Document::load_mem(&pdf).unwrap().get_pages().len(),
+            1
+        );
     }
 
     #[test]

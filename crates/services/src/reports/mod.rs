@@ -15,18 +15,7 @@ pub mod csv;
 pub mod pdf;
 
 /// The columns of both reports, as SPEC §9 names them.
-pub const COLUMNS: [&str; 10] = [
-    "Número",
-    "Tipo",
-    "Órgão solicitante",
-    "API",
-    "Órgão cedente",
-    "Situação",
-    "Volumetria atual",
-    "Volumetria anual solicitada",
-    "Volumetria autorizada",
-    "Último andamento",
-];
+pub use adesao_documents::report::COLUMNS;
 
 /// Rows read per query while a report streams.
 pub const BATCH: i64 = 5_000;
