@@ -8,6 +8,7 @@ pub mod model;
 pub mod odt;
 pub mod pades;
 pub mod pdf;
+pub mod pki;
 pub mod report;
 pub mod sandbox;
 pub mod typeset;

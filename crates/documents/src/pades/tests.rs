@@ -1,76 +1,23 @@
 //! Signatures checked by outside validators: poppler's pdfsig and pyHanko.
 
 use std::process::Command;
-use std::str::FromStr;
-use std::time::Duration;
-
-use rsa::pkcs1v15::SigningKey;
-use x509_cert::builder::{Builder, CertificateBuilder, Profile};
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::spki::SubjectPublicKeyInfoOwned;
-use x509_cert::time::Validity;
 
 use super::*;
 
-fn key() -> RsaPrivateKey {
-    RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap()
-}
-
-fn certificate(
-    profile: Profile,
-    serial: u32,
-    subject: &str,
-    key: &RsaPrivateKey,
-    issuer_key: &RsaPrivateKey,
-) -> Certificate {
-    let signer = SigningKey::<Sha256>::new(issuer_key.clone());
-    let spki = SubjectPublicKeyInfoOwned::from_key(key.to_public_key()).unwrap();
-    CertificateBuilder::new(
-        profile,
-        SerialNumber::from(serial),
-        Validity::from_now(Duration::from_secs(5 * 365 * 86_400)).unwrap(),
-        Name::from_str(subject).unwrap(),
-        spki,
-        &signer,
-    )
-    .unwrap()
-    .build::<rsa::pkcs1v15::Signature>()
-    .unwrap()
-}
-
 /// A CA of the test and two officials it certifies.
 fn identities() -> (Certificate, Identity, Identity) {
-    let ca_key = key();
-    let ca = certificate(
-        Profile::Root,
-        1,
-        "CN=Adesao AC de teste,O=Adesao",
-        &ca_key,
-        &ca_key,
-    );
+    let ca = crate::pki::new_ca("Adesao AC de teste", "Adesao", 2048).unwrap();
     let official = |serial, cn: &str| {
-        let key = key();
-        let certificate = certificate(
-            Profile::Leaf {
-                issuer: ca.tbs_certificate.subject.clone(),
-                enable_key_agreement: false,
-                enable_key_encipherment: false,
-            },
-            serial,
-            &format!("CN={cn},O=Adesao"),
-            &key,
-            &ca_key,
-        );
+        let issued = crate::pki::issue(&ca, cn, "Adesao", serial, 2048).unwrap();
         Identity {
-            key,
-            certificate,
-            chain: vec![ca.clone()],
+            key: issued.key,
+            certificate: issued.certificate,
+            chain: vec![ca.certificate.clone()],
         }
     };
     let first = official(2, "Gestor Prata:21359115854");
     let second = official(3, "Gestor Prata 2:45859659684");
-    (ca, first, second)
+    (ca.certificate.clone(), first, second)
 }
 
 fn info<'a>(field: &'a str, name: &'a str) -> SignatureInfo<'a> {
