@@ -42,6 +42,8 @@ impl TestApp {
         // Uploads are checked by `adesao check-pdf` in a child process; the test binary is not
         // that program, so point at the one cargo built for these tests.
         config.child_program = env!("CARGO_BIN_EXE_adesao").into();
+        // A key of the test's own: no key file is written beside the sources.
+        config.signing_key = adesao_web::config::SigningKeySource::Key([0x5a; 32]);
         adjust(&mut config);
         let clock = config.clock.clone();
         let app = Application::build(config)

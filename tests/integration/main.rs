@@ -35,4 +35,5 @@ mod pdf_uploads;
 mod races;
 mod reports;
 mod reports_pdf;
+mod signing_ca;
 mod snapshots;

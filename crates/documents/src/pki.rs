@@ -114,6 +114,40 @@ fn build(
     .map_err(failed)
 }
 
+impl Issued {
+    /// The certificate as DER and the key sealed under `master` for `owner`: what is stored.
+    pub fn to_stored(
+        &self,
+        master: &[u8; 32],
+        owner: &str,
+    ) -> Result<(Vec<u8>, Vec<u8>), PkiError> {
+        use der::Encode;
+        Ok((
+            self.certificate.to_der().map_err(failed)?,
+            seal(master, owner, &self.key)?,
+        ))
+    }
+
+    /// What [`Self::to_stored`] stored.
+    pub fn from_stored(
+        certificate: &[u8],
+        sealed_key: &[u8],
+        master: &[u8; 32],
+        owner: &str,
+    ) -> Result<Self, PkiError> {
+        use der::Decode;
+        Ok(Self {
+            certificate: Certificate::from_der(certificate).map_err(failed)?,
+            key: open(master, owner, sealed_key)?,
+        })
+    }
+
+    /// The certificate as PEM (`-----BEGIN CERTIFICATE-----`).
+    pub fn certificate_pem(&self) -> Result<String, PkiError> {
+        der::EncodePem::to_pem(&self.certificate, der::pem::LineEnding::LF).map_err(failed)
+    }
+}
+
 /// `key` as PKCS#8, sealed under `master` for `owner` (e.g. `ca`, `user:12`): nonce, then the
 /// ciphertext with its tag.
 pub fn seal(master: &[u8; 32], owner: &str, key: &RsaPrivateKey) -> Result<Vec<u8>, PkiError> {

@@ -13,6 +13,7 @@ pub mod password_rule;
 pub mod reports;
 pub mod requests;
 pub mod secret;
+pub mod signing_authority;
 
 pub use adesao_store::users::Account;
 pub use admin::AdminService;
@@ -20,3 +21,4 @@ pub use auth::{Attempt, AuthError, AuthPolicy, AuthService, Login, NewSession};
 pub use clock::Clock;
 pub use error::ServiceError;
 pub use requests::RequestService;
+pub use signing_authority::{SigningAuthority, SigningKey};

@@ -27,6 +27,7 @@ pub mod requests;
 mod search;
 pub mod sessions;
 pub mod signatures;
+pub mod signing_keys;
 pub mod signing_sessions;
 pub mod users;
 

@@ -8,7 +8,9 @@ use adesao_documents::sandbox::PdfChecker;
 use adesao_documents::typesetter::{Job, Typesetter};
 use adesao_notify::Notifier;
 use adesao_services::requests::AttachmentPolicy;
-use adesao_services::{AdminService, AuthService, RequestService, demo};
+use adesao_services::{
+    AdminService, AuthService, RequestService, SigningAuthority, SigningKey, demo,
+};
 use adesao_store::{Db, DbOptions};
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -49,6 +51,7 @@ impl Application {
             AuthService::new(db.clone(), config.auth.clone()).with_clock(config.clock.clone());
         let checker = pdf_checker(&config).await?;
         let typesetter = typesetter(&config).await?;
+        let signing_key = config.signing_key.load()?;
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
@@ -60,6 +63,8 @@ impl Application {
             .with_public_url(&config.public_url)
             .with_typesetter(typesetter),
             admin: AdminService::new(db.clone(), checker, config.max_upload_bytes)
+                .with_clock(config.clock.clone()),
+            signing: SigningAuthority::new(db.clone(), SigningKey::new(signing_key))
                 .with_clock(config.clock.clone()),
             cookies: CookiePolicy {
                 secure: config.cookie_secure,

@@ -11,6 +11,8 @@ pub struct AppState {
     pub auth: AuthService,
     pub requests: RequestService,
     pub admin: AdminService,
+    /// The builtin signature provider's CA.
+    pub signing: adesao_services::SigningAuthority,
     pub cookies: CookiePolicy,
     /// Largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,

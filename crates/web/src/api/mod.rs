@@ -84,6 +84,7 @@ pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(signing::show))
         .routes(routes!(signing::authorize))
         .routes(routes!(signing::resend))
+        .routes(routes!(signing::ca_pem))
         .split_for_parts();
     let doc = openapi::finish(doc);
     let json: Arc<str> = serde_json::to_string(&doc)

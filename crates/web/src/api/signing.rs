@@ -81,3 +81,25 @@ pub async fn resend(
     let session = state.requests.resend_code(&actor_of(&account), id).await?;
     Ok(Json(SessionJson::from(&session)))
 }
+
+/// The certificate of this installation's CA, which issues the officials' certificates of the
+/// builtin signature provider: trust it in a validator (pdfsig, pyHanko, Adobe) to see the
+/// DSI's signatures chain to it. Public; made the first time it is asked for or used.
+#[utoipa::path(get, path = "/signing/ca.pem", operation_id = "getSigningCa", tag = "signing",
+    responses((status = 200, content_type = "application/x-pem-file", body = String,
+        description = "-----BEGIN CERTIFICATE-----")))]
+pub async fn ca_pem(State(state): State<AppState>) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    let pem = state.signing.ca_pem().await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/x-pem-file"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "inline; filename=\"adesao-ca.pem\"",
+            ),
+        ],
+        pem,
+    )
+        .into_response())
+}
