@@ -3,8 +3,11 @@
 //! installation's signing key (`ADESAO_SIGNING_KEY` or its key file); the CA certificate is
 //! public (`GET /api/v1/signing/ca.pem`).
 
+use adesao_documents::pades::Identity;
 use adesao_documents::pki::{self, Issued};
+use adesao_domain::Cpf;
 use adesao_store::{Db, signing_keys};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 
 use crate::ServiceError;
 use crate::clock::Clock;
@@ -14,6 +17,7 @@ const CA_NAME: &str = "Adesão - Autoridade Certificadora da instalação";
 const ORGANIZATION: &str = "Programa Conecta gov.br";
 /// RSA key sizes: the CA's outlives its officials'.
 const CA_BITS: usize = 3072;
+const OFFICIAL_BITS: usize = 2048;
 
 /// The installation's signing key: 32 bytes that seal every private key at rest.
 #[derive(Clone)]
@@ -59,32 +63,67 @@ impl SigningAuthority {
 
     /// The CA: its certificate and key, made and stored the first time.
     pub async fn ca(&self) -> Result<Issued, ServiceError> {
+        self.stored_or_made(CA_OWNER.to_owned(), || {
+            pki::new_ca(CA_NAME, ORGANIZATION, CA_BITS)
+        })
+        .await
+    }
+
+    /// What the official `user_id` signs with under the builtin provider: a key and a
+    /// certificate for `NAME:CPF` issued by the CA the first time, and the CA as its chain. The
+    /// certificate keeps the name it was issued with.
+    pub async fn official(
+        &self,
+        user_id: i64,
+        name: &str,
+        cpf: &Cpf,
+        organization: &str,
+    ) -> Result<Identity, ServiceError> {
+        let ca = self.ca().await?;
+        let chain = vec![ca.certificate.clone()];
+        let common_name = format!("{name}:{}", cpf.digits());
+        let organization = organization.to_owned();
+        let official = self
+            .stored_or_made(format!("user:{user_id}"), move || {
+                // Random serials: unique within the CA without a counter to keep.
+                let serial = (OsRng.next_u64() >> 1).max(2);
+                pki::issue(&ca, &common_name, &organization, serial, OFFICIAL_BITS)
+            })
+            .await?;
+        Ok(Identity {
+            key: official.key,
+            certificate: official.certificate,
+            chain,
+        })
+    }
+
+    /// The key stored for `owner`, or one `make` makes and stores first. Made outside any
+    /// transaction (a second of CPU): two first uses at once each make one, the first stored
+    /// wins and both read it.
+    async fn stored_or_made(
+        &self,
+        owner: String,
+        make: impl FnOnce() -> Result<Issued, pki::PkiError> + Send + 'static,
+    ) -> Result<Issued, ServiceError> {
         let mut conn = self.db.acquire().await?;
-        if signing_keys::find(&mut conn, CA_OWNER).await?.is_none() {
-            // Generated outside any transaction (a second of CPU): two first uses at once each
-            // make one, the first stored wins and both read it.
-            let ca = tokio::task::spawn_blocking(|| pki::new_ca(CA_NAME, ORGANIZATION, CA_BITS))
+        if signing_keys::find(&mut conn, &owner).await?.is_none() {
+            let made = tokio::task::spawn_blocking(make)
                 .await
                 .map_err(internal)?
                 .map_err(internal)?;
             let (certificate, sealed_key) =
-                ca.to_stored(&self.key.0, CA_OWNER).map_err(internal)?;
+                made.to_stored(&self.key.0, &owner).map_err(internal)?;
             let stored = signing_keys::StoredKey {
                 certificate,
                 sealed_key,
             };
-            signing_keys::insert_if_missing(&mut conn, CA_OWNER, &stored, self.clock.now()).await?;
+            signing_keys::insert_if_missing(&mut conn, &owner, &stored, self.clock.now()).await?;
         }
-        let stored = signing_keys::find(&mut conn, CA_OWNER)
+        let stored = signing_keys::find(&mut conn, &owner)
             .await?
-            .ok_or_else(|| internal("the CA was not stored"))?;
-        Issued::from_stored(
-            &stored.certificate,
-            &stored.sealed_key,
-            &self.key.0,
-            CA_OWNER,
-        )
-        .map_err(|e| internal(format!("{e} (not the signing key that sealed it?)")))
+            .ok_or_else(|| internal(format!("the key of {owner} was not stored")))?;
+        Issued::from_stored(&stored.certificate, &stored.sealed_key, &self.key.0, &owner)
+            .map_err(|e| internal(format!("{e} (not the signing key that sealed it?)")))
     }
 }
 
