@@ -13,6 +13,7 @@ mod report;
 mod routes;
 mod security;
 mod session;
+pub mod signing_key;
 mod startup;
 mod state;
 mod upload;

@@ -9,6 +9,7 @@ mod admin;
 mod attachments;
 mod auth;
 mod catalogue;
+mod dsi;
 mod extract;
 mod me;
 mod openapi;
@@ -69,8 +70,8 @@ pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(reports::requests_pdf))
         .routes(routes!(requests::show, requests::update))
         .routes(routes!(requests::history))
-        .routes(routes!(requests::dsi))
-        .routes(routes!(requests::dsi_pdf))
+        .routes(routes!(dsi::dsi))
+        .routes(routes!(dsi::dsi_pdf))
         .routes(routes!(requests::release))
         .routes(routes!(requests::cancel))
         .routes(routes!(requests::approve))
