@@ -397,6 +397,8 @@ impl TestApp {
             ("requests", "id"),
             ("request_events", "id"),
             ("signatures", "id"),
+            ("dsi_documents", "id"),
+            ("signing_keys", "id"),
             ("outbox", "id"),
             ("api_access", "requester_id, api_id"),
             ("request_number_sequences", "year"),

@@ -135,7 +135,17 @@ async fn sign(
             s.id
         }
     };
-    Ok(service.sign(actor, id, session, None).await?.status)
+    Ok(service
+        .sign(
+            actor,
+            id,
+            adesao_services::requests::signature::SignWith::Builtin {
+                session_id: session,
+            },
+            None,
+        )
+        .await?
+        .status)
 }
 
 async fn run(app: &TestApp, actors: &[Actor], steps: Vec<(usize, Step)>) {

@@ -16,6 +16,7 @@ mod attachments;
 mod csrf;
 mod demo_data;
 mod dsi_pdf;
+mod dsi_signatures;
 mod expiry;
 mod health;
 mod hostile_input;

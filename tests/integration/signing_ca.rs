@@ -68,6 +68,7 @@ async fn an_official_gets_one_certificate_from_the_ca_and_signs_with_it() {
         signer_name: "Gestor Prata",
         pdf_date: "D:20261128105902-03'00'",
         reason: "Assinatura do DSI",
+        appearance: None,
     };
     let signed = pades::sign(&pdf, &info, &a).unwrap();
     let ca = authority.ca().await.unwrap();

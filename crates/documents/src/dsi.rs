@@ -34,6 +34,63 @@ pub struct DsiData {
     pub signers: Vec<Signer>,
     /// SHA-256 (hex) of the canonical text.
     pub text_sha256: String,
+    pub signature_area: AreaData,
+}
+
+/// The frame of the signatures' visible blocks, as the template draws it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AreaData {
+    pub margin_x: f32,
+    pub margin_bottom: f32,
+    pub height: f32,
+    pub title: String,
+    pub hint: String,
+}
+
+/// Where the visible signature blocks go: a frame at the foot of the last page, above the
+/// bottom margin, one block per signer under its title line. Points, PDF coordinates (origin
+/// at the bottom left of an A4 page).
+pub struct SignatureArea;
+
+impl SignatureArea {
+    const PAGE_WIDTH: f32 = 595.28;
+    /// 2.2 cm and 2.6 cm.
+    const MARGIN_X: f32 = 62.36;
+    const MARGIN_BOTTOM: f32 = 73.70;
+    const TITLE: f32 = 20.0;
+    const SLOT: f32 = 34.0;
+    const GAP: f32 = 4.0;
+    /// Signers per document: the IT director and the technical lead.
+    pub const SLOTS: usize = 2;
+    const HEIGHT: f32 = Self::TITLE + Self::SLOTS as f32 * (Self::SLOT + Self::GAP) + 2.0;
+
+    fn data() -> AreaData {
+        AreaData {
+            margin_x: Self::MARGIN_X,
+            margin_bottom: Self::MARGIN_BOTTOM,
+            height: Self::HEIGHT,
+            title: "Assinaturas digitais".to_owned(),
+            hint: "Confira-as em “Validar documento”, no sistema Adesão, ou em qualquer validador de PDF."
+                .to_owned(),
+        }
+    }
+
+    /// The rectangle `[x1, y1, x2, y2]` of the `n`th signature's block (from 0), on the last
+    /// page; `None` past the last slot.
+    pub fn slot(n: usize) -> Option<[f32; 4]> {
+        if n >= Self::SLOTS {
+            return None;
+        }
+        let top =
+            Self::MARGIN_BOTTOM + Self::HEIGHT - Self::TITLE - n as f32 * (Self::SLOT + Self::GAP);
+        let inset = 6.0;
+        Some([
+            Self::MARGIN_X + inset,
+            top - Self::SLOT,
+            Self::PAGE_WIDTH - Self::MARGIN_X - inset,
+            top,
+        ])
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +140,7 @@ impl DsiData {
                 signer(dsi::TECHNICAL_LEAD, &dsi.technical_lead),
             ],
             text_sha256: text_sha256.to_owned(),
+            signature_area: SignatureArea::data(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! PDFs the system writes ([`report`], [`dsi`]), typeset by [`typeset`] in a child process
 //! ([`typesetter`]).
 
+pub mod a1;
 pub mod dsi;
 pub mod model;
 pub mod odt;

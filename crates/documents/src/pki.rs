@@ -5,20 +5,25 @@
 //! does not open).
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
+use const_oid::AssociatedOid;
+use der::asn1::ObjectIdentifier;
+use der::{Any, Decode, Tag};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use sha2::Sha256;
 use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+use x509_cert::ext::pkix::SubjectAltName;
+use x509_cert::ext::pkix::name::{GeneralName, OtherName};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
-use x509_cert::time::Validity;
+use x509_cert::time::{Time, Validity};
 
 /// The CA's life: validators must accept signatures long after they were made.
 const CA_YEARS: u64 = 30;
@@ -49,7 +54,8 @@ pub struct Issued {
 pub fn new_ca(common_name: &str, organization: &str, bits: usize) -> Result<Issued, PkiError> {
     let key = RsaPrivateKey::new(&mut OsRng, bits).map_err(failed)?;
     let subject = name(common_name, organization)?;
-    let certificate = build(Profile::Root, 1, CA_YEARS, subject, &key, &key)?;
+    let validity = Validity::from_now(Duration::from_secs(CA_YEARS * YEAR)).map_err(failed)?;
+    let certificate = build(Profile::Root, 1, validity, subject, None, &key, &key)?;
     Ok(Issued { key, certificate })
 }
 
@@ -69,8 +75,108 @@ pub fn issue(
         enable_key_encipherment: false,
     };
     let subject = name(common_name, organization)?;
-    let certificate = build(profile, serial, OFFICIAL_YEARS, subject, &key, &ca.key)?;
+    let validity =
+        Validity::from_now(Duration::from_secs(OFFICIAL_YEARS * YEAR)).map_err(failed)?;
+    let certificate = build(profile, serial, validity, subject, None, &key, &ca.key)?;
     Ok(Issued { key, certificate })
+}
+
+/// ICP-Brasil's otherName of a natural person (DOC-ICP-04, 2.16.76.1.3.1): date of birth
+/// (`ddmmaaaa`), CPF (11 digits), NIS, RG and its issuer, as one string of digits and letters.
+pub const ICP_BRASIL_PERSON: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.76.1.3.1");
+
+/// A certificate shaped like an ICP-Brasil A1 of a person, from `ca`: subject CN `NAME:CPF`
+/// and the CPF in the SubjectAltName otherName [`ICP_BRASIL_PERSON`], valid from `not_before`
+/// to `not_after`. For tests and demonstrations (the test CA stands in for an ICP-Brasil AC).
+pub fn issue_icp_brasil(
+    ca: &Issued,
+    name_text: &str,
+    cpf_digits: &str,
+    serial: u64,
+    not_before: SystemTime,
+    not_after: SystemTime,
+) -> Result<Issued, PkiError> {
+    let key = RsaPrivateKey::new(&mut OsRng, 2048).map_err(failed)?;
+    let profile = Profile::Leaf {
+        issuer: ca.certificate.tbs_certificate.subject.clone(),
+        enable_key_agreement: false,
+        enable_key_encipherment: true,
+    };
+    let subject = name(&format!("{name_text}:{cpf_digits}"), "ICP-Brasil")?;
+    let validity = Validity {
+        not_before: Time::try_from(not_before).map_err(failed)?,
+        not_after: Time::try_from(not_after).map_err(failed)?,
+    };
+    // Born on 01/01/1970; NIS, RG and its issuer left as zeros, as ICP-Brasil writes them when
+    // not given.
+    let person = format!("01011970{cpf_digits}{}", "0".repeat(36));
+    let value = Any::new(Tag::OctetString, person.into_bytes()).map_err(failed)?;
+    let san = SubjectAltName(vec![GeneralName::OtherName(OtherName {
+        type_id: ICP_BRASIL_PERSON,
+        value,
+    })]);
+    let certificate = build(profile, serial, validity, subject, Some(san), &key, &ca.key)?;
+    Ok(Issued { key, certificate })
+}
+
+/// The CPF (11 digits) a certificate names: ICP-Brasil's otherName [`ICP_BRASIL_PERSON`]
+/// first, else a subject CN of the form `NAME:CPF` (ICP-Brasil's and the builtin CA's). Only
+/// a CPF whose check digits hold counts.
+pub fn cpf_of(certificate: &Certificate) -> Option<String> {
+    let valid = |digits: &str| {
+        adesao_domain::Cpf::parse(digits)
+            .ok()
+            .map(|c| c.digits().to_owned())
+    };
+    let from_san = certificate
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id == SubjectAltName::OID)
+        .filter_map(|e| SubjectAltName::from_der(e.extn_value.as_bytes()).ok())
+        .flat_map(|san| san.0)
+        .find_map(|general| match general {
+            GeneralName::OtherName(other) if other.type_id == ICP_BRASIL_PERSON => {
+                let text = String::from_utf8_lossy(other.value.value()).into_owned();
+                text.get(8..19).and_then(valid)
+            }
+            _ => None,
+        });
+    from_san.or_else(|| {
+        let cn = common_name(certificate)?;
+        let (_, digits) = cn.rsplit_once(':')?;
+        valid(digits.trim())
+    })
+}
+
+/// The subject's common name.
+pub fn common_name(certificate: &Certificate) -> Option<String> {
+    name_text(&certificate.tbs_certificate.subject)
+}
+
+/// The issuer's common name.
+pub fn issuer_common_name(certificate: &Certificate) -> Option<String> {
+    name_text(&certificate.tbs_certificate.issuer)
+}
+
+/// A name's CN, as UTF-8 or printable text.
+fn name_text(name: &Name) -> Option<String> {
+    name.0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .find(|atv| atv.oid == const_oid::db::rfc4519::CN)
+        .and_then(|atv| {
+            atv.value
+                .decode_as::<der::asn1::Utf8StringRef>()
+                .map(|s| s.as_str().to_owned())
+                .or_else(|_| {
+                    atv.value
+                        .decode_as::<der::asn1::PrintableStringRef>()
+                        .map(|s| s.as_str().to_owned())
+                })
+                .ok()
+        })
 }
 
 /// An RFC 4514 name from texts that may hold `,`, `+`, `=` or quotes.
@@ -94,24 +200,27 @@ fn name(common_name: &str, organization: &str) -> Result<Name, PkiError> {
 fn build(
     profile: Profile,
     serial: u64,
-    years: u64,
+    validity: Validity,
     subject: Name,
+    san: Option<SubjectAltName>,
     key: &RsaPrivateKey,
     issuer_key: &RsaPrivateKey,
 ) -> Result<Certificate, PkiError> {
     let signer = SigningKey::<Sha256>::new(issuer_key.clone());
     let spki = SubjectPublicKeyInfoOwned::from_key(key.to_public_key()).map_err(failed)?;
-    CertificateBuilder::new(
+    let mut builder = CertificateBuilder::new(
         profile,
         SerialNumber::from(serial),
-        Validity::from_now(Duration::from_secs(years * YEAR)).map_err(failed)?,
+        validity,
         subject,
         spki,
         &signer,
     )
-    .map_err(failed)?
-    .build::<rsa::pkcs1v15::Signature>()
-    .map_err(failed)
+    .map_err(failed)?;
+    if let Some(san) = san {
+        builder.add_extension(&san).map_err(failed)?;
+    }
+    builder.build::<rsa::pkcs1v15::Signature>().map_err(failed)
 }
 
 impl Issued {
@@ -135,7 +244,6 @@ impl Issued {
         master: &[u8; 32],
         owner: &str,
     ) -> Result<Self, PkiError> {
-        use der::Decode;
         Ok(Self {
             certificate: Certificate::from_der(certificate).map_err(failed)?,
             key: open(master, owner, sealed_key)?,
@@ -204,6 +312,7 @@ mod tests {
             signer_name: "Gestor Prata",
             pdf_date: "D:20261128105902-03'00'",
             reason: "Assinatura do DSI",
+            appearance: None,
         };
         let signed = pades::sign(&pdf, &info, &identity).unwrap();
         let reports = verify::verify(&signed, Some(&ca.certificate)).unwrap();

@@ -27,6 +27,14 @@ impl SigningKey {
     pub fn new(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }
+
+    /// A random key that dies with the process: keys sealed under it are lost with it. For
+    /// services built without the installation's key (tests, tools); the server always has one.
+    pub fn ephemeral() -> Self {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        Self(bytes)
+    }
 }
 
 impl std::fmt::Debug for SigningKey {

@@ -16,6 +16,7 @@ pub mod apis;
 pub mod attachments;
 pub mod audit;
 pub mod auth_failures;
+pub mod dsi_documents;
 pub mod events;
 pub mod known_devices;
 pub mod load;

@@ -24,7 +24,8 @@ pub struct NewSignature<'a> {
     pub signed_at: Timestamp,
     pub method: &'a str,
     pub dsi_sha256: &'a str,
-    pub signing_session_id: i64,
+    /// The SMS-authorised session that unlocked the builtin provider; none for an A1.
+    pub signing_session_id: Option<i64>,
 }
 
 pub async fn insert(conn: &mut AnyConnection, s: &NewSignature<'_>) -> StoreResult<i64> {

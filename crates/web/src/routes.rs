@@ -17,6 +17,14 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(html::login::show).post(html::login::submit))
         .route("/logout", post(html::login::logout))
         .route("/termos", get(html::pages::terms))
+        .route(
+            "/validar",
+            get(html::validate::show)
+                .post(html::validate::validate)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    state.max_upload_bytes + 64 * 1024,
+                )),
+        )
         .route("/solicitacoes", get(rq::list::show).post(rq::form::create))
         .route("/solicitacoes/relatorio.csv", get(rq::list::report_csv))
         .route("/solicitacoes/relatorio.pdf", get(rq::list::report_pdf))
@@ -53,6 +61,7 @@ pub fn router(state: AppState) -> Router {
             "/solicitacoes/{id}/assinar",
             get(rq::signing::show).post(rq::signing::sign),
         )
+        .route("/solicitacoes/{id}/assinar-a1", post(rq::certificate::sign))
         .route(
             "/autorizacao/{id}",
             get(rq::signing::authorize_form).post(rq::signing::authorize),

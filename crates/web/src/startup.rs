@@ -52,6 +52,8 @@ impl Application {
         let checker = pdf_checker(&config).await?;
         let typesetter = typesetter(&config).await?;
         let signing_key = config.signing_key.load()?;
+        let signing = SigningAuthority::new(db.clone(), SigningKey::new(signing_key))
+            .with_clock(config.clock.clone());
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
@@ -61,11 +63,11 @@ impl Application {
             )
             .with_clock(config.clock.clone())
             .with_public_url(&config.public_url)
-            .with_typesetter(typesetter),
+            .with_typesetter(typesetter)
+            .with_signing(signing.clone()),
             admin: AdminService::new(db.clone(), checker, config.max_upload_bytes)
                 .with_clock(config.clock.clone()),
-            signing: SigningAuthority::new(db.clone(), SigningKey::new(signing_key))
-                .with_clock(config.clock.clone()),
+            signing,
             cookies: CookiePolicy {
                 secure: config.cookie_secure,
             },

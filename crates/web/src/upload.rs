@@ -29,9 +29,12 @@ pub enum UploadError {
 impl UploadError {
     pub fn message(&self) -> String {
         match self {
+            UploadError::TooLarge { max } if *max < 1024 * 1024 => {
+                format!("O arquivo passa do limite de {} KB.", max / 1024)
+            }
             UploadError::TooLarge { max } => format!(
                 "O arquivo passa do limite de {} MiB.",
-                adesao_domain::volume::format_thousands((*max / (1024 * 1024)).max(1) as u64)
+                adesao_domain::volume::format_thousands((*max / (1024 * 1024)) as u64)
             ),
             UploadError::MissingFile => "Selecione o arquivo PDF a anexar.".into(),
             UploadError::CsrfFirst => {
@@ -45,18 +48,59 @@ impl UploadError {
 /// Reads the fields `csrf_token` (text), `kind` (text), `acao` (text) and `file` (the upload). With
 /// `csrf_first`, a file before the CSRF token is refused without being read.
 pub async fn read(
-    mut multipart: Multipart,
+    multipart: Multipart,
     max: usize,
     csrf_first: bool,
 ) -> Result<Upload, UploadError> {
-    let mut upload = Upload {
-        csrf_token: None,
-        kind: None,
-        action: None,
+    let form = read_form(multipart, "file", max, csrf_first).await?;
+    if !form.has_file {
+        return Err(UploadError::MissingFile);
+    }
+    Ok(Upload {
+        csrf_token: form.text("csrf_token").map(str::to_owned),
+        kind: form.text("kind").and_then(|k| k.parse().ok()),
+        action: form.text("acao").map(str::to_owned),
+        filename: form.filename,
+        content: form.content,
+    })
+}
+
+/// A multipart form: its text fields and its one file.
+pub struct Form {
+    texts: Vec<(String, String)>,
+    pub has_file: bool,
+    pub filename: String,
+    pub content: Vec<u8>,
+}
+
+impl Form {
+    /// The text field `name` (the first, if sent twice).
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The most text fields a form may send (ours have five at most).
+const MAX_TEXT_FIELDS: usize = 16;
+
+/// Reads a form whose file is the field `file_field` (at most `max` bytes) and whose other
+/// fields are texts (4 KiB each). With `csrf_first`, a file before the field `csrf_token` is
+/// refused without being read.
+pub async fn read_form(
+    mut multipart: Multipart,
+    file_field: &str,
+    max: usize,
+    csrf_first: bool,
+) -> Result<Form, UploadError> {
+    let mut form = Form {
+        texts: Vec::new(),
+        has_file: false,
         filename: String::new(),
         content: Vec::new(),
     };
-    let mut has_file = false;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -66,25 +110,23 @@ pub async fn read(
             }
             Err(_) => return Err(UploadError::Malformed),
         };
-        match field.name().unwrap_or("") {
-            "csrf_token" => upload.csrf_token = Some(text(field).await?),
-            "kind" => upload.kind = text(field).await?.parse().ok(),
-            "acao" => upload.action = Some(text(field).await?),
-            "file" => {
-                if csrf_first && upload.csrf_token.is_none() {
-                    return Err(UploadError::CsrfFirst);
-                }
-                upload.filename = field.file_name().unwrap_or("").to_owned();
-                upload.content = bytes(field, max).await?;
-                has_file = true;
+        let name = field.name().unwrap_or("").to_owned();
+        if name == file_field {
+            if csrf_first && form.text("csrf_token").is_none() {
+                return Err(UploadError::CsrfFirst);
             }
-            _ => {}
+            form.filename = field.file_name().unwrap_or("").to_owned();
+            form.content = bytes(field, max).await?;
+            form.has_file = true;
+        } else {
+            if form.texts.len() >= MAX_TEXT_FIELDS {
+                return Err(UploadError::Malformed);
+            }
+            let value = text(field).await?;
+            form.texts.push((name, value));
         }
     }
-    if !has_file {
-        return Err(UploadError::MissingFile);
-    }
-    Ok(upload)
+    Ok(form)
 }
 
 async fn text(field: Field<'_>) -> Result<String, UploadError> {

@@ -48,6 +48,15 @@ pub struct SignatureInfo<'a> {
     pub pdf_date: &'a str,
     /// `/Reason`.
     pub reason: &'a str,
+    /// A block people see on the last page; `None`: an invisible signature.
+    pub appearance: Option<Appearance>,
+}
+
+/// A visible signature: lines of text in a framed block at `rect` (`[x1, y1, x2, y2]`, points)
+/// on the last page.
+pub struct Appearance {
+    pub rect: [f32; 4],
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +137,10 @@ fn append_placeholder(pdf: &[u8], info: &SignatureInfo) -> Result<Placeholder, P
     let page = prev.get_dictionary(page_id).map_err(pdf_error)?.clone();
 
     let new = &mut doc.new_document;
+    let (rect, appearance) = match &info.appearance {
+        Some(a) => (a.rect, Some(new.add_object(appearance::stream(a)))),
+        None => ([0.0; 4], None),
+    };
     let signature_id = new.add_object(Dictionary::from_iter(vec![
         ("Type", Object::Name(b"Sig".to_vec())),
         ("Filter", Object::Name(b"Adobe.PPKLite".to_vec())),
@@ -158,14 +171,21 @@ fn append_placeholder(pdf: &[u8], info: &SignatureInfo) -> Result<Placeholder, P
         ("FT", Object::Name(b"Sig".to_vec())),
         ("T", Object::string_literal(text_string(info.field))),
         ("V", Object::Reference(signature_id)),
-        (
-            "Rect",
-            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
-        ),
-        // Print and Locked: an invisible widget that stays as signed.
+        ("Rect", Object::Array(rect.map(Object::Real).to_vec())),
+        // Print and Locked: the widget prints and stays as signed.
         ("F", Object::Integer(132)),
         ("P", Object::Reference(page_id)),
     ]));
+    if let Some(stream_id) = appearance {
+        let field = new
+            .get_object_mut(field_id)
+            .and_then(Object::as_dict_mut)
+            .map_err(pdf_error)?;
+        field.set(
+            "AP",
+            Dictionary::from_iter(vec![("N", Object::Reference(stream_id))]),
+        );
+    }
 
     append_to_array(&mut doc, page_id, page, b"Annots", field_id)?;
     add_field(&mut doc, catalog_id, catalog, field_id)?;
@@ -347,6 +367,7 @@ fn signing_certificate_v2(certificate: &Certificate) -> Result<Attribute, PadesE
     })
 }
 
+mod appearance;
 pub mod verify;
 
 #[cfg(test)]

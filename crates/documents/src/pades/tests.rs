@@ -26,6 +26,16 @@ fn info<'a>(field: &'a str, name: &'a str) -> SignatureInfo<'a> {
         signer_name: name,
         pdf_date: "D:20261128105902-03'00'",
         reason: "Assinatura do DSI",
+        // Visible, as the DSI's are: the validators must accept the appearance stream too.
+        appearance: Some(Appearance {
+            rect: [68.0, 100.0, 527.0, 134.0],
+            lines: vec![
+                format!(
+                    "Assinado digitalmente por {name}, CPF ***.591.158-**, em 28/11/2026 10:59:02"
+                ),
+                "Diretor(a) de TI".to_owned(),
+            ],
+        }),
     }
 }
 

@@ -30,6 +30,10 @@ pub struct SignatureReport {
     pub field: String,
     /// The signer's certificate's common name (`NAME:CPF` for this system's officials).
     pub signer: String,
+    /// The CPF the certificate names, when it names one ([`crate::pki::cpf_of`]).
+    pub cpf: Option<String>,
+    /// The common name of the certificate's issuer (the CA).
+    pub issuer: String,
     /// `/M` as written (a PDF date), when present.
     pub time: Option<String>,
     /// The covered bytes hash to the signed digest and the signature verifies with the
@@ -69,6 +73,8 @@ pub fn verify(
         let mut report = SignatureReport {
             field,
             signer: String::new(),
+            cpf: None,
+            issuer: String::new(),
             time,
             intact: false,
             covers_whole_file: false,
@@ -170,7 +176,9 @@ fn check(
             SignerIdentifier::SubjectKeyIdentifier(_) => false,
         })
         .ok_or("o certificado do signatário não está no documento")?;
-    report.signer = common_name(certificate);
+    report.signer = crate::pki::common_name(certificate).unwrap_or_default();
+    report.cpf = crate::pki::cpf_of(certificate);
+    report.issuer = crate::pki::issuer_common_name(certificate).unwrap_or_default();
 
     let attributes = signer_info
         .signed_attrs
@@ -223,28 +231,4 @@ fn issued_by(certificate: &Certificate, ca: &Certificate) -> bool {
         return false;
     };
     Signature::try_from(bits).is_ok_and(|s| key.verify(&tbs, &s).is_ok())
-}
-
-/// The subject's CN.
-fn common_name(certificate: &Certificate) -> String {
-    const CN: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3");
-    certificate
-        .tbs_certificate
-        .subject
-        .0
-        .iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .find(|atv| atv.oid == CN)
-        .and_then(|atv| {
-            atv.value
-                .decode_as::<der::asn1::Utf8StringRef>()
-                .map(|s| s.as_str().to_owned())
-                .or_else(|_| {
-                    atv.value
-                        .decode_as::<der::asn1::PrintableStringRef>()
-                        .map(|s| s.as_str().to_owned())
-                })
-                .ok()
-        })
-        .unwrap_or_default()
 }

@@ -3,7 +3,7 @@
 use adesao_domain::access::{Action, Actor};
 use adesao_domain::{RequestNumber, RequestStatus};
 use adesao_store::requests::{self, Content, Request};
-use adesao_store::signatures;
+use adesao_store::{dsi_documents, signatures};
 use jiff::Timestamp;
 
 use super::input::{self, PurposePatch, RequestPatch};
@@ -131,6 +131,8 @@ impl RequestService {
         // Altering a released request takes it back to draft (the lifecycle's Edit move).
         if Action::Edit.target(request.status).is_some() {
             let voided = signatures::void_all(&mut tx, id, now).await?;
+            // The released DSI goes with its signatures; the next release makes a new one.
+            dsi_documents::void(&mut tx, id, now).await?;
             let comment = (voided > 0).then_some("Assinaturas já realizadas foram anuladas.");
             move_by(
                 &mut tx,

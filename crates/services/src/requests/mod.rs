@@ -7,9 +7,11 @@ pub mod catalogue;
 mod editing;
 mod input;
 mod notices;
+pub mod signature;
 pub mod signing;
 mod transitions;
 mod uploads;
+pub mod validation;
 mod view;
 
 pub use editing::local_year;
@@ -38,6 +40,8 @@ pub struct RequestService {
     links: crate::messages::Links,
     /// What typesets the PDF reports (in this process unless told otherwise).
     typesetter: adesao_documents::typesetter::Typesetter,
+    /// The builtin signature provider's CA (SPEC §7).
+    signing: crate::SigningAuthority,
 }
 
 /// History actions, as stored in `request_events.action`.
@@ -67,12 +71,20 @@ pub fn actor_of(account: &adesao_store::users::Account) -> Actor {
 impl RequestService {
     pub fn new(db: Db, attachments: AttachmentPolicy) -> Self {
         Self {
-            db,
             attachments,
             clock: Clock::system(),
             links: crate::messages::Links::default(),
             typesetter: Default::default(),
+            signing: crate::SigningAuthority::new(db.clone(), crate::SigningKey::ephemeral()),
+            db,
         }
+    }
+
+    /// The same service signing with `authority` (the server's: the installation's CA, its
+    /// keys sealed under the installation's signing key).
+    pub fn with_signing(mut self, authority: crate::SigningAuthority) -> Self {
+        self.signing = authority;
+        self
     }
 
     /// The same service typesetting its PDFs with `typesetter` (the server's: child processes).
@@ -98,6 +110,7 @@ impl RequestService {
 
     /// The same service acting at `clock`'s time.
     pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.signing = self.signing.with_clock(clock.clone());
         self.clock = clock;
         self
     }

@@ -1,20 +1,17 @@
 //! Signing (seed 1.8–1.10, SPEC §7): an authorisation by a one-time SMS code, valid for ten
 //! minutes and several documents, then the signature of the DSI's exact content.
 
-use adesao_domain::access::{Action, Actor};
+use adesao_domain::access::Actor;
 use adesao_domain::dsi::{Dsi, DsiSigner};
 use adesao_store::outbox::{self, Channel, NewMessage};
-use adesao_store::requests::{self, Request};
+use adesao_store::requests::Request;
 use adesao_store::signing_sessions::{self, SigningSession};
-use adesao_store::{AnyConnection, StoreError, locks, signatures, users};
+use adesao_store::{AnyConnection, StoreError, locks, users};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
-use super::{
-    RequestService, actions, begin_change, claim, commit_and_reload, event, facts_of, move_by,
-    notices,
-};
+use super::RequestService;
 use crate::ServiceError;
 use crate::error::ServiceError as E;
 
@@ -24,8 +21,6 @@ pub const MAX_ATTEMPTS: i64 = 5;
 pub const RESEND_COOLDOWN: SignedDuration = SignedDuration::from_secs(60);
 pub const MAX_SENDS: i64 = 5;
 pub const MAX_SESSIONS_PER_HOUR: i64 = 5;
-/// How a signature was authorised, as recorded with it.
-pub const METHOD: &str = "govbr_sms";
 
 /// A signing session as shown to its user.
 #[derive(Debug, Clone)]
@@ -215,117 +210,6 @@ impl RequestService {
             authorized_until: session.authorized_until.filter(|u| *u > self.clock.now()),
         })
     }
-
-    /// Assinar: signs every role the user holds on the request with an authorised session. The
-    /// second signature sends the request to provider review in the same transaction.
-    ///
-    /// `expected_dsi_sha256` is the digest of the DSI the signer was shown: if the request
-    /// changed since, the signature is refused rather than given to a text the signer never saw.
-    pub async fn sign(
-        &self,
-        actor: &Actor,
-        id: i64,
-        session_id: i64,
-        expected_dsi_sha256: Option<&str>,
-    ) -> Result<Request, ServiceError> {
-        let now = self.clock.now();
-        let mut tx = begin_change(&self.db, id).await?;
-        let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;
-        let mut facts = facts_of(&mut tx, &request).await?;
-        adesao_domain::access::check(actor, &facts, Action::Sign)?;
-        // A session that is not the caller's is no authorisation; a database failure stays one.
-        let session = match own_session(&mut tx, actor, session_id).await {
-            Err(E::NotFound) => Err(E::Forbidden(
-                "Autorização de assinatura inválida: autorize com o código enviado por SMS.".into(),
-            )),
-            other => other,
-        }?;
-        if session.voided_at.is_some() || session.authorized_until.is_none_or(|u| u <= now) {
-            return Err(E::Forbidden(
-                "A autorização de assinatura expirou ou não foi concluída: autorize novamente com o código enviado por SMS."
-                    .into(),
-            ));
-        }
-        let digest = dsi_sha256(&dsi_of(&request));
-        if expected_dsi_sha256.is_some_and(|e| !e.eq_ignore_ascii_case(&digest)) {
-            return Err(E::Conflict(
-                "O documento foi alterado depois que você o abriu. Confira a versão atual antes de assinar.".into(),
-            ));
-        }
-        claim(&mut tx, &request, now).await?;
-        let roles = facts.roles_to_sign(actor);
-        for role in &roles {
-            signatures::insert(
-                &mut tx,
-                &signatures::NewSignature {
-                    request_id: id,
-                    signer_id: actor.user_id,
-                    role: *role,
-                    signed_at: now,
-                    method: METHOD,
-                    dsi_sha256: &digest,
-                    signing_session_id: session_id,
-                },
-            )
-            .await?;
-        }
-        let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
-        event(
-            &mut tx,
-            id,
-            now,
-            actor,
-            actions::SIGNED,
-            None,
-            None,
-            Some(&format!("Como {}.", labels.join(" e "))),
-        )
-        .await?;
-        facts.signed_roles.extend(roles);
-        if facts.fully_signed() {
-            move_by(
-                &mut tx,
-                actor,
-                &request,
-                Action::Sign,
-                actions::SENT_TO_PROVIDER,
-                None,
-                now,
-            )
-            .await?;
-            notices::send(
-                &mut tx,
-                &request,
-                crate::clock::local_date(now),
-                &self.links,
-                crate::messages::Event::Signed,
-            )
-            .await?;
-        }
-        commit_and_reload(tx, id).await
-    }
-}
-
-impl RequestService {
-    /// The DSI of request `id` as a PDF (SPEC §7), for whoever may see the request, once it has
-    /// been released: its number (for the file's name) and the bytes.
-    pub async fn dsi_pdf(
-        &self,
-        actor: &Actor,
-        id: i64,
-    ) -> Result<(adesao_domain::RequestNumber, Vec<u8>), ServiceError> {
-        let detail = self.detail(actor, id).await?;
-        if detail.request.status == adesao_domain::RequestStatus::Draft {
-            return Err(E::Conflict(
-                "O DSI é gerado quando a solicitação é liberada para assinatura.".into(),
-            ));
-        }
-        let data = adesao_documents::dsi::DsiData::new(&detail.dsi, &dsi_sha256(&detail.dsi));
-        let pdf = self
-            .typeset(adesao_documents::typesetter::Job::Dsi(Box::new(data)))
-            .await?;
-        Ok((detail.request.number, pdf))
-    }
 }
 
 /// The SHA-256 (hex) of a DSI's canonical text: what a signature covers.
@@ -354,7 +238,7 @@ pub(crate) fn dsi_of(request: &Request) -> Dsi {
     }
 }
 
-async fn own_session(
+pub(super) async fn own_session(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,

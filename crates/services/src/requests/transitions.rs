@@ -3,9 +3,12 @@
 use adesao_domain::access::{Action, Actor, RequestFacts};
 use adesao_domain::{AttachmentKind, FieldIssue, RequestType, Role, Volume, text};
 use adesao_store::requests::{self, Request};
-use adesao_store::{AnyConnection, api_access, apis, attachments, locks, organizations};
+use adesao_store::{
+    AnyConnection, api_access, apis, attachments, dsi_documents, locks, organizations,
+};
 
 use super::notices;
+use super::signing::{dsi_of, dsi_sha256};
 use super::{
     RequestService, actions, begin_change, claim, commit_and_reload, input, load_checked_in,
     move_by,
@@ -29,9 +32,18 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
+        // The DSI as it will be released, typeset before the transaction (it takes a child
+        // process some tens of milliseconds, too long to hold the database's write lock).
+        let (draft, _) = self.load_checked(actor, id, Action::Release).await?;
+        let dsi = dsi_of(&draft);
+        let digest = dsi_sha256(&dsi);
+        let pdf = self.render_dsi(&dsi, &digest).await?;
         let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
+        if dsi_sha256(&dsi_of(&request)) != digest {
+            return Err(E::changed_meanwhile());
+        }
         lock_access(&mut tx, &request).await?;
         let issues = release_issues(&mut tx, &request, local_date(now)).await?;
         if !issues.is_empty() {
@@ -57,6 +69,7 @@ impl RequestService {
             }
             other => other?,
         }
+        dsi_documents::insert_if_missing(&mut tx, id, &digest, &pdf, now).await?;
         notices::send(
             &mut tx,
             &request,

@@ -151,7 +151,7 @@ impl RequestService {
         Ok(kind)
     }
 
-    async fn check_pdf(&self, content: &[u8]) -> Result<(), ServiceError> {
+    pub(super) async fn check_pdf(&self, content: &[u8]) -> Result<(), ServiceError> {
         check_pdf(&self.attachments.checker, content).await
     }
 

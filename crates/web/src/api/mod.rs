@@ -18,6 +18,7 @@ mod reports;
 mod requests;
 mod schemas;
 mod signing;
+mod validate;
 mod views;
 
 use std::sync::Arc;
@@ -78,7 +79,7 @@ pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(requests::refuse))
         .routes(routes!(requests::grant))
         .routes(routes!(requests::copy))
-        .routes(routes!(requests::sign))
+        .routes(routes!(dsi::sign))
         .routes(routes!(attachments::list, attachments::create).layer(upload_limit))
         .routes(routes!(attachments::download, attachments::delete))
         .routes(routes!(signing::start))
@@ -86,6 +87,7 @@ pub fn router(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(signing::authorize))
         .routes(routes!(signing::resend))
         .routes(routes!(signing::ca_pem))
+        .routes(routes!(validate::validate).layer(upload_limit))
         .split_for_parts();
     let doc = openapi::finish(doc);
     let json: Arc<str> = serde_json::to_string(&doc)

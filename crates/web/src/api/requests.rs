@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::auth::ApiUser;
 use super::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson, integer};
-use super::problem::{FieldError, Problem};
+use super::problem::Problem;
 use super::schemas;
 use super::views::{EventView, ListItemView, Page, RequestView};
 use crate::state::AppState;
@@ -207,7 +207,7 @@ impl PurposeBody {
     }
 }
 
-async fn detail_json(
+pub(super) async fn detail_json(
     state: &AppState,
     actor: &adesao_domain::access::Actor,
     id: i64,
@@ -305,18 +305,6 @@ pub struct ApproveBody {
 pub struct RefuseBody {
     #[schema(schema_with = schemas::justification, required = true)]
     justification: Option<String>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignBody {
-    /// An authorised session of `POST /signing-sessions`.
-    #[schema(schema_with = schemas::id, required = true)]
-    #[serde(default, deserialize_with = "integer::option")]
-    signing_session_id: Option<i64>,
-    /// The `sha256` of `GET /requests/{id}/dsi` the client showed; 409 if the request changed.
-    #[schema(schema_with = schemas::nullable_sha256)]
-    dsi_sha256: Option<String>,
 }
 
 /// Liberar para Assinatura: every rule of release checked; both signers are e-mailed.
@@ -423,30 +411,6 @@ pub async fn refuse(
     state
         .requests
         .refuse(&actor, id, body.justification.as_deref().unwrap_or(""))
-        .await?;
-    detail_json(&state, &actor, id).await
-}
-
-/// Assinar: the caller signs every role they hold on the request, with an authorised session.
-#[utoipa::path(post, path = "/requests/{id}/sign", operation_id = "signRequest", tag = "signing",
-    security(("bearer" = [])), params(("id" = i64, Path, minimum = 1)), request_body = SignBody,
-    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn sign(
-    State(state): State<AppState>,
-    ApiUser(account): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<SignBody>,
-) -> ApiResult<Json<RequestView>> {
-    let actor = actor_of(&account);
-    let session = body.signing_session_id.ok_or_else(|| {
-        Problem::validation(vec![FieldError {
-            field: "signing_session_id".into(),
-            message: "Informe a autorização de assinatura (signing_session_id).".into(),
-        }])
-    })?;
-    state
-        .requests
-        .sign(&actor, id, session, body.dsi_sha256.as_deref())
         .await?;
     detail_json(&state, &actor, id).await
 }

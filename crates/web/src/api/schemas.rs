@@ -121,6 +121,16 @@ pub fn attachment_kind() -> Object {
         .build()
 }
 
+/// The signature provider of a multipart sign call.
+pub fn a1_provider() -> Object {
+    string().enum_values(Some(["icp_brasil_a1"])).build()
+}
+
+/// A certificate's password (a text field of a form: 4 KiB at most).
+pub fn a1_password() -> Object {
+    string().min_length(Some(1)).max_length(Some(1024)).build()
+}
+
 pub fn role() -> Object {
     string()
         .enum_values(Some(codes(Role::ALL, Role::code)))

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod login;
 pub mod pages;
 pub mod requests;
+pub mod validate;
 
 pub use error::PageError;
 

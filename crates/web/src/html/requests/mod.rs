@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod attachments;
+pub mod certificate;
 pub mod detail;
 pub mod form;
 pub mod list;

@@ -5,6 +5,7 @@ use adesao_domain::access::Action;
 use adesao_domain::dsi::{CONDITIONS, HEADER_MINISTRY, HEADER_SECRETARIAT};
 use adesao_domain::purpose::{LEGAL_BASES_TITLE, SECTIONS};
 use adesao_services::ServiceError;
+use adesao_services::requests::signature::SignWith;
 use adesao_services::requests::signing::dsi_sha256;
 use adesao_services::requests::{RequestDetail, actor_of};
 use askama::Template;
@@ -26,7 +27,10 @@ use crate::state::AppState;
 #[template(path = "sign.html")]
 pub struct SignPage {
     layout: Layout,
-    errors: Vec<FormError>,
+    pub(super) errors: Vec<FormError>,
+    pub(super) certificate_error: Option<String>,
+    pub(super) password_error: Option<String>,
+    signatures_so_far: usize,
     csrf_token: String,
     id: i64,
     number: String,
@@ -47,7 +51,7 @@ pub struct SignPage {
 }
 
 impl SignPage {
-    fn new(user: &CurrentUser, d: &RequestDetail) -> Self {
+    pub(super) fn new(user: &CurrentUser, d: &RequestDetail) -> Self {
         let dsi = &d.dsi;
         let roles: Vec<&str> = d
             .facts
@@ -64,6 +68,14 @@ impl SignPage {
         Self {
             layout: Layout::for_user(user),
             errors: Vec::new(),
+            certificate_error: None,
+            password_error: None,
+            signatures_so_far: d
+                .signatures
+                .iter()
+                .map(|s| s.signer_id)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
             csrf_token: user.csrf_token.clone(),
             id: d.request.id,
             number: d.request.number.to_string(),
@@ -159,7 +171,7 @@ fn authorization_link(session_id: i64, request_id: &str, dsi: &str, msg: Option<
 }
 
 /// A SHA-256 in hex, or nothing.
-fn hex_digest(text: &str) -> String {
+pub(super) fn hex_digest(text: &str) -> String {
     let hex: String = text
         .chars()
         .filter(char::is_ascii_hexdigit)
@@ -187,14 +199,24 @@ async fn finish(
     }
     let signed = state
         .requests
-        .sign(&actor, id, session_id, Some(&expected))
+        .sign(
+            &actor,
+            id,
+            SignWith::Builtin { session_id },
+            Some(&expected),
+        )
         .await?;
+    Ok(after_signing(id, &signed))
+}
+
+/// Where a signature leads: the request, saying whether it went on to the provider.
+pub(super) fn after_signing(id: i64, signed: &adesao_store::requests::Request) -> Response {
     let msg = if signed.status == adesao_domain::RequestStatus::ProviderReview {
         "enviada"
     } else {
         "assinada"
     };
-    Ok(Redirect::to(&format!("/solicitacoes/{id}?msg={msg}")).into_response())
+    Redirect::to(&format!("/solicitacoes/{id}?msg={msg}")).into_response()
 }
 
 #[derive(Template, WebTemplate)]
