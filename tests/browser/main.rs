@@ -9,6 +9,7 @@ mod harness;
 #[path = "../integration/mail_servers.rs"]
 #[allow(dead_code)]
 mod mail_servers;
+mod signed_dsi;
 
 use common::{ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp};
 use serde_json::json;
@@ -240,14 +241,10 @@ async fn browser_scenarios() {
     assert!(b.text().await.contains("Aguardando assinatura"));
     b.logout().await;
     sign(&b, &app, GESTOR_PRATA, id, "Documento assinado.").await;
-    sign(
-        &b,
-        &app,
-        GESTOR_PRATA_2,
-        id,
-        "enviada para análise do órgão cedente",
-    )
-    .await;
+    // The technical lead signs with an ICP-Brasil A1; the DSI then carries both signatures.
+    let pfx = signed_dsi::a1_file("24059668400", "senha-do-a1");
+    signed_dsi::sign_with_a1(&b, GESTOR_PRATA_2, id, &pfx, "senha-do-a1").await;
+    signed_dsi::validate_in_the_page(&b, &app, id, GESTOR_PRATA).await;
     b.login(ANALISTA_INSS).await;
     b.goto(&format!("/solicitacoes/{id}")).await;
     b.checkpoint("1.12-analise").await;

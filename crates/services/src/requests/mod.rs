@@ -40,6 +40,10 @@ pub struct RequestService {
     links: crate::messages::Links,
     /// What typesets the PDF reports (in this process unless told otherwise).
     typesetter: adesao_documents::typesetter::Typesetter,
+    /// What typesets the DSI at each release: in this process, one per CPU. Unlike a report,
+    /// a DSI is bounded (every field has a maximum length: a page or three), so it neither
+    /// needs a child process to give its memory back nor waits behind a long report.
+    dsi_typesetter: adesao_documents::typesetter::Typesetter,
     /// The builtin signature provider's CA (SPEC §7).
     signing: crate::SigningAuthority,
 }
@@ -75,6 +79,9 @@ impl RequestService {
             clock: Clock::system(),
             links: crate::messages::Links::default(),
             typesetter: Default::default(),
+            dsi_typesetter: adesao_documents::typesetter::Typesetter::in_process(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
             signing: crate::SigningAuthority::new(db.clone(), crate::SigningKey::ephemeral()),
             db,
         }
@@ -98,8 +105,16 @@ impl RequestService {
         &self,
         job: adesao_documents::typesetter::Job,
     ) -> Result<Vec<u8>, ServiceError> {
+        self.typeset_with(&self.typesetter, job).await
+    }
+
+    pub(crate) async fn typeset_with(
+        &self,
+        typesetter: &adesao_documents::typesetter::Typesetter,
+        job: adesao_documents::typesetter::Job,
+    ) -> Result<Vec<u8>, ServiceError> {
         use adesao_documents::typesetter::TypesetterError;
-        self.typesetter.render(job).await.map_err(|e| match e {
+        typesetter.render(job).await.map_err(|e| match e {
             TypesetterError::Busy => ServiceError::Busy(
                 "Muitos documentos PDF estão sendo gerados agora. Tente novamente em instantes."
                     .to_owned(),

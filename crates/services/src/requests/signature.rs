@@ -169,9 +169,9 @@ impl RequestService {
         }
         let labels: Vec<&str> = roles.iter().map(|r| r.label()).collect();
         let comment = format!(
-            "Como {}, com {}.",
+            "Como {}. {}.",
             labels.join(" e "),
-            methods::label(with.method()).to_lowercase()
+            methods::label(with.method())
         );
         event(
             &mut tx,
@@ -231,8 +231,8 @@ impl RequestService {
 
     /// The DSI laid out as a PDF, unsigned.
     pub(crate) async fn render_dsi(&self, dsi: &Dsi, digest: &str) -> Result<Vec<u8>, E> {
-        self.typeset(Job::Dsi(Box::new(DsiData::new(dsi, digest))))
-            .await
+        let job = Job::Dsi(Box::new(DsiData::new(dsi, digest)));
+        self.typeset_with(&self.dsi_typesetter, job).await
     }
 
     /// The request's current DSI document. One is made at release; a request released before
@@ -255,10 +255,11 @@ impl RequestService {
         let pdf = self.render_dsi(dsi, digest).await?;
         let now = self.clock.now();
         let mut tx = begin_change(&self.db, request.id).await?;
-        if let Some(stale) = dsi_documents::current(&mut tx, request.id).await? {
-            if stale.dsi_sha256 != digest && stale.signature_count == 0 {
-                dsi_documents::void(&mut tx, request.id, now).await?;
-            }
+        if let Some(stale) = dsi_documents::current(&mut tx, request.id).await?
+            && stale.dsi_sha256 != digest
+            && stale.signature_count == 0
+        {
+            dsi_documents::void(&mut tx, request.id, now).await?;
         }
         dsi_documents::insert_if_missing(&mut tx, request.id, digest, &pdf, now).await?;
         let document = dsi_documents::current(&mut tx, request.id)

@@ -32,13 +32,22 @@ impl RequestService {
         comment: Option<&str>,
     ) -> Result<Request, ServiceError> {
         let comment = clean_comment(comment)?;
-        // The DSI as it will be released, typeset before the transaction (it takes a child
-        // process some tens of milliseconds, too long to hold the database's write lock).
+        let now = self.clock.now();
+        // The DSI as it will be released, typeset before the transaction (tens of
+        // milliseconds, too long to hold the database's write lock) and only for a release that
+        // passes its rules as they stand; the transaction judges them again.
         let (draft, _) = self.load_checked(actor, id, Action::Release).await?;
+        {
+            let mut conn = self.db.acquire().await?;
+            let issues = release_issues(&mut conn, &draft, local_date(now)).await?;
+            if !issues.is_empty() {
+                return Err(E::Invalid(issues));
+            }
+            check_pipeline(&mut conn, &draft).await?;
+        }
         let dsi = dsi_of(&draft);
         let digest = dsi_sha256(&dsi);
         let pdf = self.render_dsi(&dsi, &digest).await?;
-        let now = self.clock.now();
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
         if dsi_sha256(&dsi_of(&request)) != digest {

@@ -64,7 +64,7 @@ fn check_of(r: SignatureReport, is_last: bool) -> SignatureCheck {
         .and_then(|c| adesao_domain::Cpf::parse(c).ok())
         .map(|c| c.masked());
     let provider = if r.trusted {
-        "Certificado da instalação Adesão (autorizado por código SMS)".to_owned()
+        "Certificado da instalação (autoridade certificadora do Adesão)".to_owned()
     } else if r.issuer.is_empty() {
         "Certificado de emissor desconhecido".to_owned()
     } else {

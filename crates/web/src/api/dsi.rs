@@ -75,8 +75,8 @@ pub struct SignBody {
     dsi_sha256: Option<String>,
 }
 
-/// Signing with the signer's ICP-Brasil A1 certificate. (Read from the multipart body by
-/// `upload::read_form`; the derive is for the document.)
+/// Signing with the signer's ICP-Brasil A1 certificate.
+// Read from the multipart body by `upload::read_form`; the derive is for the document.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]

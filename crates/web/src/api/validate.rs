@@ -53,8 +53,8 @@ impl From<SignatureCheck> for SignatureCheckView {
     }
 }
 
-/// The multipart body of a validation. (Read by `upload::read_form`; the derive is for the
-/// document.)
+/// The multipart body of a validation.
+// Read by `upload::read_form`; the derive is for the document.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
