@@ -77,6 +77,11 @@ async fn sign_a1(
 
 async fn released(app: &TestApp) -> i64 {
     let id = new_draft(app, "API BPC", "adhesion").await;
+    release(app, id).await;
+    id
+}
+
+async fn release(app: &TestApp, id: i64) {
     let token = app.token(GESTOR_PRATA).await;
     let r = app
         .api_post(
@@ -86,7 +91,6 @@ async fn released(app: &TestApp) -> i64 {
         )
         .await;
     assert_eq!(r.status(), 200);
-    id
 }
 
 async fn dsi_pdf(app: &TestApp, id: i64) -> Vec<u8> {
@@ -371,14 +375,7 @@ async fn alterar_voids_the_document_and_the_next_release_makes_a_new_unsigned_on
         1
     );
 
-    let r = app
-        .api_post(
-            &format!("/api/v1/requests/{id}/release"),
-            &token,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    release(&app, id).await;
     let fresh = dsi_pdf(&app, id).await;
     let report = validate(&app, fresh.clone()).await;
     assert_eq!(
