@@ -10,6 +10,8 @@ mod harness;
 #[allow(dead_code)]
 mod mail_servers;
 mod signed_dsi;
+#[path = "../integration/validators.rs"]
+mod validators;
 
 use common::{ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp};
 use serde_json::json;
@@ -242,9 +244,9 @@ async fn browser_scenarios() {
     b.logout().await;
     sign(&b, &app, GESTOR_PRATA, id, "Documento assinado.").await;
     // The technical lead signs with an ICP-Brasil A1; the DSI then carries both signatures.
-    let pfx = signed_dsi::a1_file("24059668400", "senha-do-a1");
+    let (pfx, a1_root) = signed_dsi::a1_file("24059668400", "senha-do-a1");
     signed_dsi::sign_with_a1(&b, GESTOR_PRATA_2, id, &pfx, "senha-do-a1").await;
-    signed_dsi::validate_in_the_page(&b, &app, id, GESTOR_PRATA).await;
+    signed_dsi::validate_in_the_page(&b, &app, id, GESTOR_PRATA, &a1_root).await;
     b.login(ANALISTA_INSS).await;
     b.goto(&format!("/solicitacoes/{id}")).await;
     b.checkpoint("1.12-analise").await;

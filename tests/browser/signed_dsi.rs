@@ -9,9 +9,11 @@ use adesao_documents::{a1, pki};
 
 use crate::common::{DEMO_PASSWORD, TestApp};
 use crate::harness::Browser;
+use crate::validators::{pdfsig, pyhanko};
 
-/// An A1 of `cpf_digits` from a test CA standing in for an ICP-Brasil AC, written to a file.
-pub fn a1_file(cpf_digits: &str, password: &str) -> std::path::PathBuf {
+/// An A1 of `cpf_digits` from a test CA standing in for an ICP-Brasil AC, written to a file;
+/// and that CA's certificate (PEM), for the validators to trust.
+pub fn a1_file(cpf_digits: &str, password: &str) -> (std::path::PathBuf, String) {
     let ca = pki::new_ca("AC Teste ICP-Brasil", "ICP-Brasil", 2048).unwrap();
     let now = SystemTime::now();
     let year = Duration::from_secs(365 * 24 * 3600);
@@ -31,7 +33,10 @@ pub fn a1_file(cpf_digits: &str, password: &str) -> std::path::PathBuf {
         password,
     )
     .unwrap();
-    write_temp("certificado.pfx", &pfx)
+    (
+        write_temp("certificado.pfx", &pfx),
+        ca.certificate_pem().unwrap(),
+    )
 }
 
 fn write_temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -69,9 +74,15 @@ pub async fn sign_with_a1(b: &Browser, cpf: &str, id: i64, pfx: &std::path::Path
     b.logout().await;
 }
 
-/// Downloads the DSI of `id` as its requester sees it, then has "Validar documento" judge it
-/// and a copy with one byte changed.
-pub async fn validate_in_the_page(b: &Browser, app: &TestApp, id: i64, manager: &str) {
+/// Downloads the DSI of `id` as its requester sees it, then has pdfsig, pyHanko and "Validar
+/// documento" judge it and a copy with one byte changed.
+pub async fn validate_in_the_page(
+    b: &Browser,
+    app: &TestApp,
+    id: i64,
+    manager: &str,
+    a1_root: &str,
+) {
     let token = app.token(manager).await;
     let r = app
         .api_get(&format!("/api/v1/requests/{id}/dsi.pdf"), &token)
@@ -81,7 +92,8 @@ pub async fn validate_in_the_page(b: &Browser, app: &TestApp, id: i64, manager: 
     let signed = write_temp("dsi-assinado.pdf", &pdf);
     let mut tampered = pdf.clone();
     tampered[pdf.len() / 4] ^= 0x01;
-    let tampered = write_temp("dsi-alterado.pdf", &tampered);
+    let tampered_file = write_temp("dsi-alterado.pdf", &tampered);
+    outside_judges(app, &pdf, &tampered, a1_root).await;
 
     // Public: no login.
     b.goto("/validar").await;
@@ -113,7 +125,7 @@ pub async fn validate_in_the_page(b: &Browser, app: &TestApp, id: i64, manager: 
 
     b.find("#file")
         .await
-        .send_keys(&tampered.to_string_lossy())
+        .send_keys(&tampered_file.to_string_lossy())
         .await
         .unwrap();
     b.click_text("Validar").await;
@@ -124,4 +136,36 @@ pub async fn validate_in_the_page(b: &Browser, app: &TestApp, id: i64, manager: 
         "{text}"
     );
     b.checkpoint("validar-alterado").await;
+}
+
+/// pdfsig and pyHanko (trusting the installation's CA and the test AC) accept both signatures
+/// of `signed` and neither of `tampered`.
+async fn outside_judges(app: &TestApp, signed: &[u8], tampered: &[u8], a1_root: &str) {
+    let ca = app
+        .browser()
+        .get(app.url("/api/v1/signing/ca.pem"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    if let Some(out) = pdfsig(signed) {
+        assert_eq!(out.matches("Signature is Valid.").count(), 2, "{out}");
+    }
+    if let Some(out) = pdfsig(tampered) {
+        assert_eq!(out.matches("Signature is Valid.").count(), 0, "{out}");
+    }
+    let valid_lines = |out: &str| {
+        out.lines()
+            .filter(|l| l.starts_with("Assinatura") && l.trim_end().ends_with(":VALID"))
+            .count()
+    };
+    if let Some(out) = pyhanko(signed, &[&ca, a1_root]) {
+        assert_eq!(valid_lines(&out), 2, "{out}");
+    }
+    if let Some(out) = pyhanko(tampered, &[&ca, a1_root]) {
+        assert!(out.contains("Assinatura1:"), "judged: {out}");
+        assert_eq!(valid_lines(&out), 0, "{out}");
+    }
 }

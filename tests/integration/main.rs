@@ -38,3 +38,4 @@ mod reports;
 mod reports_pdf;
 mod signing_ca;
 mod snapshots;
+mod validators;
