@@ -122,6 +122,22 @@ pub async fn validate_in_the_page(
         "{text}"
     );
     b.checkpoint("validar-assinado").await;
+    // On a phone too: the result fits its width and passes axe-core.
+    b.phone().await;
+    b.goto("/validar").await;
+    b.find("#file")
+        .await
+        .send_keys(&signed.to_string_lossy())
+        .await
+        .unwrap();
+    b.click_text("Validar").await;
+    assert!(
+        b.text()
+            .await
+            .contains("Todas as 2 assinaturas são válidas")
+    );
+    b.checkpoint("validar-assinado").await;
+    b.desktop().await;
 
     b.find("#file")
         .await
