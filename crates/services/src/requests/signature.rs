@@ -217,7 +217,7 @@ impl RequestService {
         id: i64,
     ) -> Result<(adesao_domain::RequestNumber, Vec<u8>), ServiceError> {
         let detail = self.detail(actor, id).await?;
-        if detail.request.status == adesao_domain::RequestStatus::Draft {
+        if !detail.has_dsi() {
             return Err(E::Conflict(
                 "O DSI é gerado quando a solicitação é liberada para assinatura.".into(),
             ));

@@ -259,6 +259,14 @@ pub struct RequestDetail {
     pub signer_problems: Vec<String>,
 }
 
+impl RequestDetail {
+    /// Whether the request has a DSI to show: it is made at release, so every request but a
+    /// draft has one (SPEC §7).
+    pub fn has_dsi(&self) -> bool {
+        self.request.status != RequestStatus::Draft
+    }
+}
+
 /// For each signature still due, a sentence when its official can no longer give it.
 async fn signer_problems(
     conn: &mut adesao_store::AnyConnection,

@@ -211,7 +211,7 @@ impl DetailPage {
                 })
                 .collect(),
             can_attach: has(Action::Edit) && r.status.attachments_editable(),
-            has_dsi: r.status != adesao_domain::RequestStatus::Draft,
+            has_dsi: d.has_dsi(),
             api_id: r.api_id,
             max_upload: format!(
                 "{} MiB",
