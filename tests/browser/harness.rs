@@ -162,6 +162,45 @@ impl Browser {
         self.wait_loaded().await;
     }
 
+    /// Clicks the link whose visible text is `text`, which opens a confirmation dialog on the
+    /// same page; waits until the dialog is open.
+    pub async fn open_dialog(&self, text: &str) {
+        let link = format!("//a[normalize-space(.)='{text}']");
+        self.client
+            .find(Locator::XPath(&link))
+            .await
+            .unwrap_or_else(|e| panic!("link {text}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            if self.exists("dialog[open]").await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{text} opens no dialog");
+    }
+
+    /// Clicks the button `text` inside the open dialog and waits for the page it leads to.
+    pub async fn confirm_in_dialog(&self, text: &str) {
+        let button = format!("//dialog[@open]//button[normalize-space(.)='{text}']");
+        let e = self
+            .client
+            .find(Locator::XPath(&button))
+            .await
+            .unwrap_or_else(|e| panic!("dialog button {text}: {e}"));
+        let old_body = self.find("body").await;
+        e.click().await.unwrap();
+        for _ in 0..100 {
+            if old_body.attr("class").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.wait_loaded().await;
+    }
+
     async fn wait_loaded(&self) {
         for _ in 0..100 {
             if let Ok(state) = self
@@ -290,8 +329,11 @@ impl Browser {
             .client
             .execute(
                 r#"if (document.documentElement.scrollWidth <= window.innerWidth + 1) return null;
+                   // Inside a box that scrolls or clips, an element does not widen the page.
+                   const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                       const o = getComputedStyle(p).overflowX; if (o !== 'visible') return true; } return false; };
                    const out = [...document.querySelectorAll('body *')]
-                     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(e)
                                   && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
                      .slice(0, 5)
                      .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
@@ -303,23 +345,24 @@ impl Browser {
         found.as_str().map(str::to_owned)
     }
 
-    /// Runs axe-core on the current page; fails on any serious or critical violation.
+    /// Runs axe-core on the current page; fails on any violation of WCAG 2.1 A or AA.
     pub async fn check_accessibility(&self, page: &str) {
-        let violations = self.serious_violations().await;
+        let violations = self.wcag_violations().await;
         assert_eq!(violations, json!([]), "accessibility violations on {page}");
     }
 
-    /// The serious and critical axe-core violations of the current page.
-    pub async fn serious_violations(&self) -> Value {
+    /// The axe-core violations of WCAG 2.0 and 2.1, levels A and AA, on the current page (every
+    /// impact, not only the serious ones).
+    pub async fn wcag_violations(&self) -> Value {
         self.client
             .execute(&format!("{AXE}\nreturn true;"), vec![])
             .await
             .unwrap();
         let script = r#"
             const done = arguments[arguments.length - 1];
-            axe.run(document, { resultTypes: ['violations'] })
+            axe.run(document, { resultTypes: ['violations'],
+                                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
               .then(r => done(r.violations
-                .filter(v => v.impact === 'serious' || v.impact === 'critical')
                 .map(v => ({ id: v.id, impact: v.impact, help: v.help,
                              nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))))
               .catch(e => done([{ id: 'axe-error', help: String(e) }]));
@@ -327,16 +370,34 @@ impl Browser {
         self.client.execute_async(script, vec![]).await.unwrap()
     }
 
-    /// Visits: screenshot and accessibility check of the page now shown.
-    /// On a phone, also that the page fits its width (no sideways scrolling of the whole page;
-    /// a wide table may scroll inside its own box).
-    pub async fn checkpoint(&self, name: &str) {
+    fn is_phone(&self) -> bool {
+        !self.suffix.lock().unwrap().is_empty()
+    }
+
+    /// The checks of one width: screenshot, axe-core, and on a phone that the page fits its
+    /// width (no sideways scrolling of the whole page).
+    async fn check_here(&self, name: &str) {
         self.screenshot(name).await;
-        self.check_accessibility(name).await;
-        if !self.suffix.lock().unwrap().is_empty()
+        self.check_accessibility(&format!("{name}{}", *self.suffix.lock().unwrap()))
+            .await;
+        if self.is_phone()
             && let Some(what) = self.too_wide().await
         {
             panic!("{name} is wider than a phone: {what}");
         }
+    }
+
+    /// Visits: the page now shown is checked at the desktop's width and at a phone's (390 px),
+    /// each with a screenshot (`NAME.png`, `NAME-390.png`) and axe-core; the phone's must fit
+    /// its width. The window is left as it was.
+    pub async fn checkpoint(&self, name: &str) {
+        if self.is_phone() {
+            self.check_here(name).await;
+            return;
+        }
+        self.check_here(name).await;
+        self.phone().await;
+        self.check_here(name).await;
+        self.desktop().await;
     }
 }

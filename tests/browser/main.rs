@@ -14,6 +14,7 @@ mod signed_dsi;
 mod validators;
 
 use common::{ANALISTA_INSS, EQUIPE_CONECTA, GESTOR_PRATA, GESTOR_PRATA_2, TestApp};
+use fantoccini::Locator;
 use serde_json::json;
 
 const PURPOSE: [(&str, &str); 5] = [
@@ -48,13 +49,17 @@ async fn create_through_the_form(
         .await;
     b.click_text("Incluir").await;
     b.checkpoint("1.4-formulario").await;
-    // The design system draws radios and checkboxes on their labels, which take the click.
-    let radio = if kind == "adhesion" {
-        "request_type".to_owned()
+    // The type follows from the access the organization already has; the form says which.
+    let label = if kind == "adhesion" {
+        "Adesão"
     } else {
-        format!("request_type_{kind}")
+        "Alteração de Volumetria"
     };
-    b.click(&format!("label[for={radio}]")).await;
+    assert!(
+        b.find("main").await.text().await.unwrap().contains(label),
+        "{kind}"
+    );
+    // The design system draws checkboxes on their labels, which take the click.
     b.type_into("#requested_volume", volume).await;
     b.click("label[for=legal_bases]").await;
     for (field, text) in PURPOSE {
@@ -72,6 +77,82 @@ async fn create_through_the_form(
 }
 
 /// Assinar as `cpf`, reading the SMS code where the log transport keeps it.
+/// On a phone, the code screen's refusals keep the signer on it: a new code asked too soon
+/// (as without JavaScript, which counts down), then five wrong codes, after which the screen
+/// offers a new authorisation, which signs.
+async fn code_screen_dead_ends(b: &harness::Browser, app: &TestApp, id: i64) {
+    // Past the authorisation window of the earlier signature, so a code is asked again.
+    app.clock.advance(jiff::SignedDuration::from_mins(11));
+    b.phone().await;
+    b.login(GESTOR_PRATA).await;
+    b.goto(&format!("/solicitacoes/{id}/assinar")).await;
+    b.click_text("Assinar").await;
+    assert!(b.path().await.starts_with("/autorizacao/"));
+    assert!(b.text().await.contains("Você poderá pedir outro código em"));
+    b.client
+        .execute(
+            "document.getElementById('resend').disabled = false;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click_text("Reenviar código").await;
+    let text = b.text().await;
+    assert!(
+        text.contains("para pedir outro código.")
+            && text.contains("Sair")
+            && b.exists("#code").await,
+        "{text}"
+    );
+    b.checkpoint("reenvio-antes-do-prazo").await;
+    let code = app.last_sms_code(GESTOR_PRATA).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in [
+        "Restam 4 tentativas.",
+        "Restam 3 tentativas.",
+        "Restam 2 tentativas.",
+        "Resta 1 tentativa.",
+    ] {
+        b.type_into("#code", wrong).await;
+        b.click_text("Autorizar").await;
+        assert!(b.text().await.contains(left), "{left}");
+    }
+    b.type_into("#code", wrong).await;
+    b.click_text("Autorizar").await;
+    assert!(b.text().await.contains("As tentativas se esgotaram"));
+    assert!(
+        !b.exists("#code").await,
+        "a voided authorisation takes no code"
+    );
+    b.checkpoint("autorizacao-anulada").await;
+    b.click_text("Iniciar nova autorização").await;
+    assert!(b.path().await.starts_with("/autorizacao/"));
+    let code = app.last_sms_code(GESTOR_PRATA).await;
+    b.type_into("#code", &code).await;
+    b.click_text("Autorizar").await;
+    assert!(b.text().await.contains("Documento assinado."));
+    b.desktop().await;
+    b.logout().await;
+}
+
+/// The id in a request's address (`/solicitacoes/ID?...`).
+fn request_id_of(path: &str) -> i64 {
+    path.trim_start_matches("/solicitacoes/")
+        .split(['?', '#', '/'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{path}"))
+}
+
+/// Deferir, confirmed in its dialog.
+async fn grant_confirming(b: &harness::Browser) {
+    b.open_dialog("Deferir").await;
+    b.checkpoint("confirmar-deferimento").await;
+    b.confirm_in_dialog("Sim, deferir").await;
+    assert!(b.text().await.contains("acesso à API foi liberado"));
+}
+
 async fn sign(b: &harness::Browser, app: &TestApp, cpf: &str, id: i64, expect: &str) {
     sign_with(b, app, cpf, common::DEMO_PASSWORD, id, expect).await;
 }
@@ -159,7 +240,7 @@ async fn browser_scenarios() {
         .goto("data:text/html,<html lang=pt-BR><title>x</title><main><img src=x.png></main></html>")
         .await
         .unwrap();
-    let violations = b.serious_violations().await;
+    let violations = b.wcag_violations().await;
     assert!(
         violations.to_string().contains("image-alt"),
         "axe-core runs: {violations}"
@@ -256,8 +337,7 @@ async fn browser_scenarios() {
     b.logout().await;
     b.login(EQUIPE_CONECTA).await;
     b.goto(&format!("/solicitacoes/{id}")).await;
-    b.click_text("Deferir").await;
-    assert!(b.text().await.contains("acesso à API foi liberado"));
+    grant_confirming(&b).await;
     b.goto("/admin/mensagens").await;
     b.checkpoint("mensagens").await;
     b.logout().await;
@@ -266,13 +346,107 @@ async fn browser_scenarios() {
     let list = b.text().await;
     assert!(list.contains("Deferida") && list.contains("90.000") && list.contains("100.000"));
     b.checkpoint("1.11-lista-deferida").await;
-    // A volume change on top of it starts from the granted volume.
-    let change = create_through_the_form(&b, &app, "API BPC", "150.000", "volume_change").await;
+    // Alterar volumetria from the granted request: the type, the API and the purpose come
+    // filled; only the new volume is typed.
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.click_text("Alterar volumetria").await;
+    b.checkpoint("alterar-volumetria").await;
+    let form = b.find("main").await.text().await.unwrap();
+    assert!(
+        form.contains("Alteração de Volumetria") && form.contains("90.000"),
+        "{form}"
+    );
+    assert_eq!(
+        b.find("#data_usage")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(PURPOSE[0].1)
+    );
+    b.type_into("#requested_volume", "150.000").await;
+    b.click_text("Incluir").await;
     let detail = b.text().await;
     assert!(
         detail.contains("Alteração de Volumetria") && detail.contains("90.000"),
-        "request {change}"
+        "{detail}"
     );
+    // Liberar while it is the one in the pipeline works; a second volume change released
+    // meanwhile is refused on the request's own page, linking to the first.
+    let change = request_id_of(&b.path().await);
+    b.click_text("Liberar para Assinatura").await;
+    assert!(b.text().await.contains("Aguardando assinatura"));
+    b.goto(&format!("/solicitacoes/{id}")).await;
+    b.click_text("Alterar volumetria").await;
+    b.type_into("#requested_volume", "200.000").await;
+    b.click_text("Incluir").await;
+    b.click_text("Liberar para Assinatura").await;
+    let refused = b.text().await;
+    assert!(
+        refused.contains("Ação não realizada.") && refused.contains("Sair"),
+        "{refused}"
+    );
+    assert!(
+        b.exists(&format!("#refusal a[href='/solicitacoes/{change}']"))
+            .await
+    );
+    b.checkpoint("conflito-na-liberacao").await;
+    // Cancelar asks first: in a dialog (here), or on its own page without JavaScript.
+    b.open_dialog("Cancelar solicitação").await;
+    b.checkpoint("confirmar-cancelamento").await;
+    b.client
+        .find(Locator::XPath(
+            "//dialog[@open]//a[normalize-space(.)='Voltar sem alterar']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(!b.exists("dialog[open]").await, "Voltar closes the dialog");
+    let second = request_id_of(&b.path().await);
+    b.goto(&format!("/solicitacoes/{second}/cancelar")).await;
+    b.checkpoint("confirmar-cancelamento-pagina").await;
+    b.click_text("Sim, cancelar a solicitação").await;
+    assert!(b.text().await.contains("Solicitação cancelada."));
+    // "Voltar à lista" comes back to the list as it was left.
+    b.goto("/solicitacoes?situacao=cancelled").await;
+    b.goto(&format!("/solicitacoes/{second}")).await;
+    b.click_text("Voltar à lista").await;
+    let back = b.path().await;
+    assert!(
+        back.starts_with("/solicitacoes?") && back.contains("situacao=cancelled"),
+        "{back}"
+    );
+    // The Número filter takes the number as people type it.
+    let number: String = sqlx::query_scalar("SELECT number FROM requests WHERE id = $1")
+        .bind(second)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let seq: u32 = number[..6].parse().unwrap();
+    b.goto("/solicitacoes").await;
+    b.type_into("#numero", &seq.to_string()).await;
+    b.click_text("Pesquisar").await;
+    let found = b.find("tbody").await.text().await.unwrap();
+    let rows = b
+        .client
+        .execute(
+            "return document.querySelectorAll('tbody tr').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        rows == json!(1) && found.contains(&number),
+        "numero={seq}: {found}"
+    );
+    // A page that does not exist keeps the logged-in header.
+    b.goto("/solicitacoes/999999").await;
+    let missing = b.text().await;
+    assert!(missing.contains("Página não encontrada") && missing.contains("Sair"));
+    b.checkpoint("pagina-nao-encontrada").await;
 
     // Scenario 2: CADUNICO — release refused naming the attachments, upload both, release.
     let cadunico =
@@ -328,6 +502,7 @@ async fn browser_scenarios() {
     b.click_text("Liberar para Assinatura").await;
     assert!(b.text().await.contains("Aguardando assinatura"));
     b.logout().await;
+    code_screen_dead_ends(&b, &app, cadunico).await;
 
     // Scenario 3: a refusal with justification, seen by the requester in the history.
     let token = app.token(GESTOR_PRATA).await;
@@ -366,7 +541,29 @@ async fn browser_scenarios() {
     let text = b.text().await;
     assert!(text.contains("Recusada pelo cedente"));
     assert!(text.contains("Justificativa: Falta o ofício do dirigente máximo."));
+    assert!(
+        b.exists("#refusal-note").await,
+        "the refusal stands out at the top"
+    );
     b.checkpoint("recusada").await;
+    b.click_text("Nova Solicitação a partir desta").await;
+    let copy = request_id_of(&b.path().await);
+    let number: String = sqlx::query_scalar("SELECT number FROM requests WHERE id = $1")
+        .bind(siape)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        b.text()
+            .await
+            .contains(&format!("Criada a partir da solicitação {number}")),
+        "the copy names its origin"
+    );
+    b.goto(&format!("/solicitacoes/{siape}")).await;
+    assert!(
+        b.exists(&format!("a[href='/solicitacoes/{copy}']")).await,
+        "the origin links back"
+    );
     b.logout().await;
 
     // Scenario 5: another organization cannot reach the request by its URL.
@@ -626,8 +823,7 @@ async fn messages_leave_by_smtp_and_the_sms_gateway() {
     b.logout().await;
     b.login(EQUIPE_CONECTA).await;
     b.goto(&format!("/solicitacoes/{id}")).await;
-    b.click_text("Deferir").await;
-    assert!(b.text().await.contains("acesso à API foi liberado"));
+    grant_confirming(&b).await;
     // The admins see them waiting, with the reason.
     let mut waiting = String::new();
     for _ in 0..50 {

@@ -491,7 +491,7 @@ async fn the_csv_import_page_checks_first_then_imports_all_or_nothing() {
     .await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("Foram incluídos 1 órgão(s) e 1 usuário(s)"),
+        html.contains("Foram incluídos 1 órgão e 1 usuário"),
         "{html}"
     );
 }

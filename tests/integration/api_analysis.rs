@@ -162,6 +162,8 @@ async fn a_concurrent_second_approval_fails_cleanly() {
 async fn an_adhesion_cannot_be_released_over_a_granted_one() {
     let app = TestApp::spawn().await;
     let id = in_review(&app).await;
+    // Drafted while the first is still under analysis: the type was right then.
+    let again = new_draft(&app, "API BPC", "adhesion").await;
     app.api_post(
         &format!("/api/v1/requests/{id}/approve"),
         &app.token(ANALISTA_INSS).await,
@@ -174,7 +176,6 @@ async fn an_adhesion_cannot_be_released_over_a_granted_one() {
         &json!({}),
     )
     .await;
-    let again = new_draft(&app, "API BPC", "adhesion").await;
     let p = refused(
         &app,
         422,
@@ -191,4 +192,13 @@ async fn an_adhesion_cannot_be_released_over_a_granted_one() {
             .unwrap()
             .contains("já tem adesão deferida")
     );
+    // A new draft of the wrong type is refused at once, while it is being written.
+    let body = app.draft_body("API BPC", "adhesion", 100_000).await;
+    let p = refused(
+        &app,
+        422,
+        app.api_post("/api/v1/requests", &app.token(GESTOR_PRATA).await, &body),
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "request_type");
 }

@@ -67,7 +67,7 @@ async fn signing_rules() {
     assert_eq!(st, 422);
     assert_eq!(
         body["errors"][0]["message"],
-        "Código incorreto. Restam 4 tentativa(s)."
+        "Código incorreto. Restam 4 tentativas."
     );
     // Another user cannot use my session.
     refused(

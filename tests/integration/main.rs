@@ -38,4 +38,5 @@ mod reports;
 mod reports_pdf;
 mod signing_ca;
 mod snapshots;
+mod ui_context;
 mod validators;

@@ -112,10 +112,23 @@ impl Typesetter {
 
     /// The PDF of `job`.
     pub async fn render(&self, job: Job) -> Result<Vec<u8>, TypesetterError> {
-        let _slot = tokio::time::timeout(self.queue_wait, self.slots.acquire())
+        let turn = self.turn().await?;
+        self.render_in(turn, job).await
+    }
+
+    /// Waits for a free slot (at most the queue wait). A caller can check, once its turn has
+    /// come, whether the document is still wanted, before [`Typesetter::render_in`] uses it.
+    pub async fn turn(&self) -> Result<Turn, TypesetterError> {
+        let permit = tokio::time::timeout(self.queue_wait, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| TypesetterError::Busy)?
             .map_err(|_| TypesetterError::Failed("typesetter closed".into()))?;
+        Ok(Turn(permit))
+    }
+
+    /// The PDF of `job`, typeset in the slot of `turn`.
+    pub async fn render_in(&self, turn: Turn, job: Job) -> Result<Vec<u8>, TypesetterError> {
+        let _slot = turn;
         match &self.mode {
             Mode::InProcess => tokio::task::spawn_blocking(move || job.render())
                 .await
@@ -125,6 +138,9 @@ impl Typesetter {
         }
     }
 }
+
+/// A slot of the typesetter, held until dropped.
+pub struct Turn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
 async fn in_child(program: &std::path::Path, job: &Job) -> Result<Vec<u8>, TypesetterError> {
     let failed = |what: String| TypesetterError::Failed(what);

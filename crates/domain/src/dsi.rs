@@ -56,14 +56,16 @@ impl Dsi {
 
     pub fn intent(&self) -> String {
         format!(
-            "O {}, CNPJ {}, em cumprimento de suas competências, está buscando viabilizar a integração e a análise de dados para aprimoramento da gestão do ciclo de suas políticas e serviços públicos.",
+            // Without an article: the register does not say whether an organization's name takes
+            // "o" or "a" (the seed's "O UFV" reads wrong).
+            "{}, CNPJ {}, em cumprimento de suas competências, está buscando viabilizar a integração e a análise de dados para aprimoramento da gestão do ciclo de suas políticas e serviços públicos.",
             self.requester_name, self.requester_cnpj
         )
     }
 
     pub fn access_asked(&self) -> String {
         format!(
-            "Para isso, solicita ao {}, órgão cedente dos dados, acesso à {}.",
+            "Para isso, solicita ao órgão cedente dos dados, {}, acesso à {}.",
             self.provider_name, self.api_name
         )
     }
@@ -174,7 +176,7 @@ mod tests {
         for expected in [
             "Ministério da Gestão e da Inovação em Serviços Públicos\nSecretaria de Governo Digital - SGD",
             "Documento de Solicitação de Interoperabilidade nº 000002/2025",
-            "O UFV - Universidade Federal de Viçosa, CNPJ 25.944.455/0001-96, em cumprimento",
+            "UFV - Universidade Federal de Viçosa, CNPJ 25.944.455/0001-96, em cumprimento",
             "acesso à API BPC",
             "Tipo de solicitação: Adesão",
             "Volumetria anual solicitada: 100.000",

@@ -36,12 +36,12 @@ pub const SECTIONS: [Section; 5] = [
     Section {
         field: "data_usage",
         title: "Como o dado será utilizado",
-        guidance: "Informar como os dados serão utilizados nas políticas públicas listadas acima, como por exemplo: validação de dados cadastrais, validação de certidão, obtenção automática dos dados para atuação integrada do Estado etc.",
+        guidance: "Informar como os dados serão utilizados nas políticas públicas listadas acima, como, por exemplo, validação de dados cadastrais, validação de certidão, obtenção automática dos dados para atuação integrada do Estado etc.",
     },
     Section {
         field: "public_policies",
         title: "Políticas Públicas Impactadas",
-        guidance: "Informar as políticas públicas (temas) impactados, como por exemplo: Educação Superior, Pesca Artesanal, Programa Bolsa Família, Concessão de Licença Ambiental etc.",
+        guidance: "Informar as políticas públicas (temas) impactados, como, por exemplo, Educação Superior, Pesca Artesanal, Programa Bolsa Família, Concessão de Licença Ambiental etc.",
     },
     Section {
         field: "legal_provision",

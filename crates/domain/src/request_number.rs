@@ -11,7 +11,9 @@ pub struct RequestNumber {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestNumberError {
-    #[error("O número da solicitação deve ter o formato NNNNNN/AAAA, como 000002/2025.")]
+    #[error(
+        "O número da solicitação deve ter o formato NNNNNN/AAAA: seis dígitos, a barra e o ano."
+    )]
     Format,
     #[error("O número da solicitação deve estar entre 000001 e 999999.")]
     Sequence,
@@ -40,6 +42,30 @@ impl RequestNumber {
         }
         let sequence = seq.parse().map_err(|_| RequestNumberError::Format)?;
         let year = year.parse().map_err(|_| RequestNumberError::Format)?;
+        Self::new(sequence, year)
+    }
+
+    /// Parses a number as people type it in a search: `3` (this year's third), `3/2026`,
+    /// `000003/2026`; zeros on the left are optional.
+    pub fn parse_typed(input: &str, this_year: u16) -> Result<Self, RequestNumberError> {
+        let s = input.trim();
+        let (seq, year) = match s.split_once('/') {
+            Some((seq, year)) => (seq.trim(), year.trim()),
+            None => (s, ""),
+        };
+        let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(seq)
+            || seq.len() > 6
+            || !(year.is_empty() || year.len() == 4 && all_digits(year))
+        {
+            return Err(RequestNumberError::Format);
+        }
+        let sequence = seq.parse().map_err(|_| RequestNumberError::Format)?;
+        let year = if year.is_empty() {
+            this_year
+        } else {
+            year.parse().map_err(|_| RequestNumberError::Format)?
+        };
         Self::new(sequence, year)
     }
 
@@ -100,7 +126,43 @@ mod tests {
         );
     }
 
+    #[test]
+    fn takes_the_number_as_people_type_it() {
+        let n = RequestNumber::new(3, 2026).unwrap();
+        for typed in [
+            "3",
+            " 3 ",
+            "03",
+            "000003",
+            "3/2026",
+            "000003/2026",
+            "3 / 2026",
+        ] {
+            assert_eq!(RequestNumber::parse_typed(typed, 2026), Ok(n), "{typed}");
+        }
+        assert_eq!(
+            RequestNumber::parse_typed("3/2025", 2026).unwrap().year(),
+            2025
+        );
+        for bad in [
+            "", "a", "3/26", "0000003", "3/2026/1", "-3", "3-2026", "/2026",
+        ] {
+            assert!(RequestNumber::parse_typed(bad, 2026).is_err(), "{bad}");
+        }
+        assert_eq!(
+            RequestNumber::parse_typed("0", 2026),
+            Err(RequestNumberError::Sequence)
+        );
+    }
+
     proptest! {
+        #[test]
+        fn typed_takes_every_strict_number(seq in 1u32..=999_999, year in 1000u16..=9999) {
+            let n = RequestNumber::new(seq, year).unwrap();
+            prop_assert_eq!(RequestNumber::parse_typed(&n.to_string(), 2026).unwrap(), n);
+            prop_assert_eq!(RequestNumber::parse_typed(&seq.to_string(), year).unwrap(), n);
+        }
+
         #[test]
         fn round_trips(seq in 1u32..=999_999, year in 1000u16..=9999) {
             let n = RequestNumber::new(seq, year).unwrap();

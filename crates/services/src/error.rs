@@ -17,6 +17,9 @@ pub enum ServiceError {
     /// Not possible in the current state, or changed by someone else meanwhile.
     #[error("{0}")]
     Conflict(String),
+    /// A conflict with another request, named in the message: the skins link to it.
+    #[error("{message}")]
+    ConflictWith { message: String, request_id: i64 },
     #[error("Há campos com valores inválidos. Corrija-os e tente novamente.")]
     Invalid(Vec<FieldIssue>),
     /// Values that are valid but clash with what is registered (a CPF or CNPJ already in use):

@@ -120,3 +120,26 @@ pub async fn delete(conn: &mut AnyConnection, request_id: i64, id: i64) -> Store
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Copies every attachment of `from` into `to` (Nova Solicitação a partir de uma recusada), as
+/// sent now by `by`; returns how many.
+pub async fn copy_all(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+    by: i64,
+    at: Timestamp,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "INSERT INTO attachments (request_id, kind, filename, media_type, size, sha256, content, uploaded_by, uploaded_at) \
+         SELECT $1, kind, filename, media_type, size, sha256, content, $2, $3 FROM attachments \
+         WHERE request_id = $4 ORDER BY id",
+    )
+    .bind(to)
+    .bind(by)
+    .bind(time::to_db(at))
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

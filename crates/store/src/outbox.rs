@@ -317,10 +317,25 @@ pub async fn mark_attempt_failed(
 }
 
 /// Which messages to list.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub status: Option<DeliveryStatus>,
     pub channel: Option<Channel>,
+    /// Words in the recipient or the subject (any case).
+    pub search: Option<String>,
+}
+
+/// `%text%` for LIKE, with LIKE's own characters taken literally (escaped with `\`).
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 /// A page of the outbox, newest first, and how many messages match.
@@ -336,6 +351,12 @@ pub async fn list(
     }
     if filter.channel.is_some() {
         conditions.push(format!("channel = ${}", conditions.len() + 1));
+    }
+    if filter.search.is_some() {
+        let n = conditions.len() + 1;
+        conditions.push(format!(
+            "(LOWER(recipient) LIKE ${n} ESCAPE '\\' OR LOWER(subject) LIKE ${n} ESCAPE '\\')"
+        ));
     }
     let condition = if conditions.is_empty() {
         String::new()
@@ -355,6 +376,10 @@ pub async fn list(
     if let Some(ch) = filter.channel {
         q = q.bind(ch.code());
         c = c.bind(ch.code());
+    }
+    if let Some(text) = &filter.search {
+        q = q.bind(contains_pattern(text));
+        c = c.bind(contains_pattern(text));
     }
     let rows = q.fetch_all(&mut *conn).await?;
     let total: i64 = c.fetch_one(conn).await?;

@@ -381,18 +381,18 @@ pub async fn pipeline_conflict(
     api_id: i64,
     request_type: RequestType,
     except_id: i64,
-) -> StoreResult<Option<String>> {
+) -> StoreResult<Option<(i64, String)>> {
     let in_pipeline: Vec<String> = RequestStatus::ALL
         .iter()
         .filter(|s| s.in_pipeline())
         .map(|s| format!("'{}'", s.code()))
         .collect();
     let sql = format!(
-        "SELECT number FROM requests WHERE api_id = $1 AND requester_id = $2 AND request_type = $3 \
+        "SELECT id, number FROM requests WHERE api_id = $1 AND requester_id = $2 AND request_type = $3 \
          AND status IN ({}) AND id <> $4 LIMIT 1",
         in_pipeline.join(", ")
     );
-    Ok(sqlx::query_scalar(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(api_id)
         .bind(requester_id)
         .bind(request_type.code())
@@ -413,4 +413,24 @@ pub async fn awaiting_signature_of(
     .bind(user_id)
     .fetch_all(conn)
     .await?)
+}
+
+/// The requests made from `id` by Nova Solicitação a partir desta (id, number), oldest first.
+pub async fn copies_of(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, number FROM requests WHERE copied_from_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// The number of request `id`.
+pub async fn number_of(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT number FROM requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }

@@ -32,9 +32,47 @@ pub fn count(n: impl Into<i128>) -> String {
     )
 }
 
+/// A file's size as people read it: "850 bytes", "12 KB", "1,4 MB" (decimal comma).
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    match bytes {
+        1 => "1 byte".to_owned(),
+        b if b < KB => format!("{b} bytes"),
+        b if b < MB => format!("{} KB", count(b.div_ceil(KB))),
+        b => {
+            let tenths = (b * 10).div_ceil(MB);
+            format!("{},{} MB", count(tenths / 10), tenths % 10)
+        }
+    }
+}
+
+/// The colour of a status tag (DS tag, the status written in it too): waiting on someone,
+/// done well, refused, closed.
+pub fn status_tone(status: adesao_domain::RequestStatus) -> &'static str {
+    use adesao_domain::RequestStatus as S;
+    match status {
+        S::Draft => "draft",
+        S::Granted => "success",
+        S::Refused => "danger",
+        S::Cancelled => "closed",
+        _ => "waiting",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_as_people_read_them() {
+        assert_eq!(file_size(1), "1 byte");
+        assert_eq!(file_size(850), "850 bytes");
+        assert_eq!(file_size(1024), "1 KB");
+        assert_eq!(file_size(12 * 1024 + 1), "13 KB");
+        assert_eq!(file_size(1024 * 1024), "1,0 MB");
+        assert_eq!(file_size(1_468_006), "1,4 MB");
+    }
 
     #[test]
     fn brasilia_time_and_brazilian_numbers() {

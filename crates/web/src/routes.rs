@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/solicitacoes/relatorio.csv", get(rq::list::report_csv))
         .route("/solicitacoes/relatorio.pdf", get(rq::list::report_pdf))
         .route("/solicitacoes/nova", get(rq::form::choose_api))
+        .route("/solicitacoes/voltar", get(rq::list_memory::back))
         .route("/solicitacoes/nova/formulario", get(rq::form::new_form))
         .route("/solicitacoes/{id}", get(rq::detail::show))
         .route(
@@ -36,10 +37,16 @@ pub fn router(state: AppState) -> Router {
             get(rq::form::edit_form).post(rq::form::update),
         )
         .route("/solicitacoes/{id}/liberar", post(rq::actions::release))
-        .route("/solicitacoes/{id}/cancelar", post(rq::actions::cancel))
+        .route(
+            "/solicitacoes/{id}/cancelar",
+            get(rq::confirm::confirm_cancel).post(rq::actions::cancel),
+        )
         .route("/solicitacoes/{id}/aprovar", post(rq::actions::approve))
         .route("/solicitacoes/{id}/recusar", post(rq::actions::refuse))
-        .route("/solicitacoes/{id}/deferir", post(rq::actions::grant))
+        .route(
+            "/solicitacoes/{id}/deferir",
+            get(rq::confirm::confirm_grant).post(rq::actions::grant),
+        )
         .route("/solicitacoes/{id}/copiar", post(rq::actions::copy))
         .route(
             "/solicitacoes/{id}/anexos",
@@ -53,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/solicitacoes/{id}/anexos/{aid}/remover",
-            post(rq::attachments::remove),
+            get(rq::confirm::confirm_remove).post(rq::attachments::remove),
         )
         .route("/apis/{id}/modelos/{kind}", get(rq::attachments::model))
         .route("/solicitacoes/{id}/dsi.pdf", get(rq::signing::dsi_pdf))
@@ -142,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .nest(api::BASE, api::router(state.max_upload_bytes).0)
         .fallback(html::pages::not_found)
         .method_not_allowed_fallback(html::pages::method_not_allowed);
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        html::error::in_context,
+    ));
     crate::security::add_headers(routes, hsts)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::max_body_bytes(),

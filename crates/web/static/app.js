@@ -18,3 +18,41 @@ document.querySelectorAll('.drop-zone').forEach(function (zone) {
     }
   });
 });
+
+// The confirmations of irreversible actions open as a modal dialog on the same page (focus
+// kept inside, Esc closes). Without JavaScript the same links lead to a confirmation page.
+document.querySelectorAll('a[data-confirm]').forEach(function (link) {
+  var dialog = document.getElementById(link.getAttribute('data-confirm'));
+  if (!dialog || typeof dialog.showModal !== 'function') return;
+  link.addEventListener('click', function (e) {
+    e.preventDefault();
+    dialog.showModal();
+  });
+});
+document.querySelectorAll('dialog [data-close-dialog]').forEach(function (button) {
+  button.addEventListener('click', function (e) {
+    e.preventDefault();
+    button.closest('dialog').close();
+  });
+});
+
+// "Reenviar código" counts down to when a new code may be asked for; the server refuses an
+// early request anyway, with the same wait.
+document.querySelectorAll('[data-countdown]').forEach(function (box) {
+  var left = parseInt(box.getAttribute('data-countdown'), 10);
+  var button = document.getElementById(box.getAttribute('data-for'));
+  var text = box.querySelector('.countdown-text');
+  if (!button || !text || !(left > 0)) return;
+  button.disabled = true;
+  var tick = function () {
+    if (left <= 0) {
+      button.disabled = false;
+      text.textContent = 'Você já pode pedir outro código.';
+      return;
+    }
+    text.textContent = 'Você poderá pedir outro código em ' + left + (left === 1 ? ' segundo.' : ' segundos.');
+    left -= 1;
+    setTimeout(tick, 1000);
+  };
+  tick();
+});

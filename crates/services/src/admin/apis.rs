@@ -375,7 +375,7 @@ impl AdminService {
         if content.len() > self.max_model_bytes {
             return Err(E::invalid(
                 "file",
-                format!("O modelo pode ter até {} KiB.", self.max_model_bytes / 1024),
+                format!("O modelo pode ter até {} KB.", self.max_model_bytes / 1024),
             ));
         }
         let kind_of_file = model::identify(content).map_err(|p| match p {

@@ -101,7 +101,7 @@ type Row = (u64, HashMap<&'static str, String>);
 fn read_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
     if bytes.len() > MAX_BYTES {
         return Err(format!(
-            "O arquivo pode ter até {} KiB; divida-o em partes.",
+            "O arquivo pode ter até {} KB; divida-o em partes.",
             MAX_BYTES / 1024
         ));
     }

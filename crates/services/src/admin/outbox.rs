@@ -13,6 +13,8 @@ use crate::ServiceError;
 pub struct OutboxQuery {
     pub status: Option<String>,
     pub channel: Option<String>,
+    /// Words in the recipient or the subject.
+    pub search: Option<String>,
 }
 
 impl AdminService {
@@ -47,7 +49,24 @@ impl AdminService {
         if !issues.is_empty() {
             return Err(ServiceError::Invalid(issues));
         }
-        let filter = Filter { status, channel };
+        // Words to look for: what cannot be in a recipient or a subject (control characters,
+        // which PostgreSQL would refuse outright) is left out, and so is an endless query.
+        let search = query
+            .search
+            .as_deref()
+            .map(|s| {
+                s.chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect::<String>()
+            })
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        let filter = Filter {
+            status,
+            channel,
+            search,
+        };
         let mut conn = self.db.acquire().await?;
         Ok(paged!(paging, |offset, limit| {
             outbox::list(&mut conn, &filter, offset, limit).await?

@@ -52,6 +52,20 @@ impl RequestService {
         })
     }
 
+    /// The volume the actor's organization has been granted for `api_id`, if any: the form
+    /// starts a request for such an API as a volume change.
+    pub async fn granted_volume(
+        &self,
+        actor: &Actor,
+        api_id: i64,
+    ) -> Result<Option<adesao_domain::Volume>, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        Ok(
+            adesao_store::api_access::current_volume(&mut conn, actor.organization_id, api_id)
+                .await?,
+        )
+    }
+
     pub async fn organizations(&self) -> Result<Vec<Organization>, ServiceError> {
         let mut conn = self.db.acquire().await?;
         Ok(organizations::list(&mut conn).await?)

@@ -3,7 +3,7 @@
 use adesao_domain::access::{Action, Actor};
 use adesao_domain::{RequestNumber, RequestStatus};
 use adesao_store::requests::{self, Content, Request};
-use adesao_store::{dsi_documents, signatures};
+use adesao_store::{attachments, dsi_documents, signatures};
 use jiff::Timestamp;
 
 use super::input::{self, PurposePatch, RequestPatch};
@@ -57,6 +57,21 @@ impl RequestService {
             now,
         )
         .await?;
+        // A copy of a refused request keeps its attachments (as copies sent now) and says where
+        // it came from.
+        let comment = match copied_from_id {
+            Some(source) => {
+                let copied = attachments::copy_all(&mut tx, source, id, actor.user_id, now).await?;
+                let number = requests::number_of(&mut tx, source)
+                    .await?
+                    .unwrap_or_default();
+                Some(format!(
+                    "A partir da solicitação {number}, com {} copiados.",
+                    adesao_domain::text::plural(copied, "anexo", "anexos")
+                ))
+            }
+            None => None,
+        };
         event(
             &mut tx,
             id,
@@ -65,7 +80,7 @@ impl RequestService {
             actions::CREATED,
             None,
             Some(RequestStatus::Draft),
-            None,
+            comment.as_deref(),
         )
         .await?;
         let request = requests::find(&mut tx, id).await?.ok_or(E::NotFound)?;

@@ -219,11 +219,17 @@ pub async fn validate(
     if let (Some(api), Some(request_type)) = (&api, request_type) {
         let granted = api_access::current_volume(conn, requester_id, api.id).await?;
         current_volume = granted.map_or(0, Volume::get);
-        if request_type == RequestType::VolumeChange && granted.is_none() {
-            issues.push(FieldIssue::new(
+        // Judged here as well as at release, so the wrong type is told while the form is open.
+        match (request_type, granted) {
+            (RequestType::VolumeChange, None) => issues.push(FieldIssue::new(
                 "request_type",
                 "Alteração de Volumetria só é possível para uma API cuja adesão do seu órgão já foi deferida.",
-            ));
+            )),
+            (RequestType::Adhesion, Some(_)) => issues.push(FieldIssue::new(
+                "request_type",
+                "Seu órgão já tem adesão deferida a esta API: para mudar a volumetria, use o tipo Alteração de Volumetria.",
+            )),
+            _ => {}
         }
     }
 

@@ -62,6 +62,35 @@ pub mod actions {
     pub const CANCELLED: &str = "cancelled";
     pub const ATTACHMENT_ADDED: &str = "attachment_added";
     pub const ATTACHMENT_REMOVED: &str = "attachment_removed";
+
+    /// Every history action as people read it (the one table the pages, the e-mails and the
+    /// reports take their words from): what happened to the request, in pt-BR.
+    pub const LABELS: [(&str, &str); 12] = [
+        (CREATED, "Criada"),
+        (UPDATED, "Alterada"),
+        (RETURNED_TO_DRAFT, "Alterada"),
+        (RELEASED, "Liberada para assinatura"),
+        (SIGNED, "Assinada"),
+        (
+            SENT_TO_PROVIDER,
+            "Enviada para análise do órgão cedente dos dados",
+        ),
+        (APPROVED, "Aprovada"),
+        (REFUSED, "Recusada"),
+        (GRANTED, "Deferida"),
+        (CANCELLED, "Cancelada"),
+        (ATTACHMENT_ADDED, "Anexo incluído"),
+        (ATTACHMENT_REMOVED, "Anexo removido"),
+    ];
+
+    /// The pt-BR words of `action`; an action this version does not know (written by a newer
+    /// one) still reads as Portuguese.
+    pub fn label(action: &str) -> &'static str {
+        LABELS
+            .iter()
+            .find(|(code, _)| *code == action)
+            .map_or("Andamento registrado", |(_, label)| label)
+    }
 }
 
 pub fn actor_of(account: &adesao_store::users::Account) -> Actor {
@@ -69,6 +98,18 @@ pub fn actor_of(account: &adesao_store::users::Account) -> Actor {
         user_id: account.user.id,
         organization_id: account.organization.id,
         roles: account.roles.clone(),
+    }
+}
+
+/// A typesetter's refusal as the use cases answer it.
+pub(crate) fn typesetter_error(e: adesao_documents::typesetter::TypesetterError) -> ServiceError {
+    use adesao_documents::typesetter::TypesetterError;
+    match e {
+        TypesetterError::Busy => ServiceError::Busy(
+            "Muitos documentos PDF estão sendo gerados agora. Tente novamente em instantes."
+                .to_owned(),
+        ),
+        TypesetterError::Failed(cause) => ServiceError::Internal(cause),
     }
 }
 
@@ -113,14 +154,12 @@ impl RequestService {
         typesetter: &adesao_documents::typesetter::Typesetter,
         job: adesao_documents::typesetter::Job,
     ) -> Result<Vec<u8>, ServiceError> {
-        use adesao_documents::typesetter::TypesetterError;
-        typesetter.render(job).await.map_err(|e| match e {
-            TypesetterError::Busy => ServiceError::Busy(
-                "Muitos documentos PDF estão sendo gerados agora. Tente novamente em instantes."
-                    .to_owned(),
-            ),
-            TypesetterError::Failed(cause) => ServiceError::Internal(cause),
-        })
+        typesetter.render(job).await.map_err(typesetter_error)
+    }
+
+    /// This year in Brasília (the year of the numbers the next requests get).
+    pub fn current_year(&self) -> u16 {
+        u16::try_from(editing::local_year(self.clock.now())).unwrap_or(9999)
     }
 
     /// The same service acting at `clock`'s time.

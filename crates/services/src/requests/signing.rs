@@ -31,6 +31,16 @@ pub struct SessionView {
     pub authorized_until: Option<Timestamp>,
 }
 
+/// What the code screen needs beyond the session: whether it can still be used, and when a
+/// new code may be asked for.
+pub struct CodeScreen {
+    pub session: SessionView,
+    /// Anulada (too many wrong codes): only a new authorisation helps.
+    pub voided: bool,
+    /// Seconds until "Reenviar código" is allowed (0: now); None when no resend is left.
+    pub resend_in_secs: Option<i64>,
+}
+
 impl RequestService {
     /// Starts an authorisation: a new code is sent by SMS to the user's mobile.
     pub async fn start_signing_session(&self, actor: &Actor) -> Result<SessionView, ServiceError> {
@@ -90,7 +100,10 @@ impl RequestService {
         if wait.is_positive() {
             let secs = wait.as_secs().max(1);
             return Err(E::RateLimited {
-                message: format!("Aguarde {secs} segundo(s) para reenviar o código."),
+                message: format!(
+                    "Aguarde {} para pedir outro código.",
+                    adesao_domain::text::plural(secs, "segundo", "segundos")
+                ),
                 retry_after_secs: secs as u64,
             });
         }
@@ -174,10 +187,10 @@ impl RequestService {
             } else {
                 E::invalid(
                     "code",
-                    format!(
-                        "Código incorreto. Restam {} tentativa(s).",
-                        MAX_ATTEMPTS - attempts
-                    ),
+                    match MAX_ATTEMPTS - attempts {
+                        1 => "Código incorreto. Resta 1 tentativa.".to_owned(),
+                        n => format!("Código incorreto. Restam {n} tentativas."),
+                    },
                 )
             });
         }
@@ -208,6 +221,29 @@ impl RequestService {
             expires_at: session.code_expires_at,
             masked_mobile: user.mobile.masked(),
             authorized_until: session.authorized_until.filter(|u| *u > self.clock.now()),
+        })
+    }
+
+    /// The session as its code screen shows it.
+    pub async fn code_screen(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+    ) -> Result<CodeScreen, ServiceError> {
+        let view = self.signing_session(actor, session_id).await?;
+        let mut conn = self.db.acquire().await?;
+        let session = own_session(&mut conn, actor, session_id).await?;
+        let wait = (session.last_sent_at + RESEND_COOLDOWN) - self.clock.now();
+        Ok(CodeScreen {
+            session: view,
+            voided: session.voided_at.is_some(),
+            resend_in_secs: (session.sends < MAX_SENDS).then(|| {
+                if wait.is_positive() {
+                    wait.as_secs().max(1)
+                } else {
+                    0
+                }
+            }),
         })
     }
 }

@@ -47,7 +47,25 @@ impl RequestService {
         }
         let dsi = dsi_of(&draft);
         let digest = dsi_sha256(&dsi);
-        let pdf = self.render_dsi(&dsi, &digest).await?;
+        // Releases that race for the same pipeline queue for the typesetter; once its turn has
+        // come, one whose pipeline was taken meanwhile is refused without typesetting anything.
+        let turn = self
+            .dsi_typesetter
+            .turn()
+            .await
+            .map_err(super::typesetter_error)?;
+        {
+            let mut conn = self.db.acquire().await?;
+            check_pipeline(&mut conn, &draft).await?;
+        }
+        let job = adesao_documents::typesetter::Job::Dsi(Box::new(
+            adesao_documents::dsi::DsiData::new(&dsi, &digest),
+        ));
+        let pdf = self
+            .dsi_typesetter
+            .render_in(turn, job)
+            .await
+            .map_err(super::typesetter_error)?;
         let mut tx = begin_change(&self.db, id).await?;
         let (request, _) = load_checked_in(&mut tx, actor, id, Action::Release).await?;
         if dsi_sha256(&dsi_of(&request)) != digest {
@@ -355,19 +373,24 @@ async fn check_pipeline(conn: &mut AnyConnection, request: &Request) -> Result<(
     )
     .await?
     {
-        return Err(pipeline_conflict(Some(&other)));
+        return Err(pipeline_conflict(Some(other)));
     }
     Ok(())
 }
 
-fn pipeline_conflict(other: Option<&str>) -> ServiceError {
-    let which = match other {
-        Some(number) => format!("a solicitação {number}"),
-        None => "outra solicitação".to_owned(),
+fn pipeline_conflict(other: Option<(i64, String)>) -> ServiceError {
+    let message = |which: &str| {
+        format!(
+            "Já existe {which} do seu órgão, do mesmo tipo e para a mesma API, em andamento. Aguarde sua conclusão ou cancele-a."
+        )
     };
-    E::Conflict(format!(
-        "Já existe {which} do seu órgão, do mesmo tipo e para a mesma API, em andamento. Aguarde sua conclusão ou cancele-a."
-    ))
+    match other {
+        Some((request_id, number)) => E::ConflictWith {
+            message: message(&format!("a solicitação {number}")),
+            request_id,
+        },
+        None => E::Conflict(message("outra solicitação")),
+    }
 }
 
 /// Serialises the moves that read or write a requester's access to an API (release checks the

@@ -257,9 +257,26 @@ pub struct RequestDetail {
     /// Why a signature still due cannot be given: a named official who no longer holds the
     /// role (their period ended) or was deactivated. The request then needs a new signer.
     pub signer_problems: Vec<String>,
+    /// The refused request this one was copied from (id, number).
+    pub origin: Option<(i64, String)>,
+    /// The requests copied from this one (id, number).
+    pub copies: Vec<(i64, String)>,
 }
 
 impl RequestDetail {
+    /// Why the provider refused the request (the justification of its last refusal), while it
+    /// stands refused.
+    pub fn refusal_justification(&self) -> Option<&str> {
+        if self.request.status != RequestStatus::Refused {
+            return None;
+        }
+        self.history
+            .iter()
+            .rev()
+            .find(|e| e.action == super::actions::REFUSED)
+            .and_then(|e| e.comment.as_deref())
+    }
+
     /// Whether the request has a DSI to show: it is made at release, so every request but a
     /// draft has one (SPEC §7).
     pub fn has_dsi(&self) -> bool {
@@ -347,8 +364,16 @@ impl RequestService {
         let dsi = super::signing::dsi_of(&request);
         let signer_problems =
             signer_problems(&mut conn, &request, &facts, self.clock.today()).await?;
+        let origin = match request.copied_from_id {
+            Some(from) => requests::number_of(&mut conn, from)
+                .await?
+                .map(|number| (from, number)),
+            None => None,
+        };
         Ok(RequestDetail {
             signer_problems,
+            origin,
+            copies: requests::copies_of(&mut conn, id).await?,
             actions: access::available_actions(actor, &facts),
             signatures: signatures::valid_for(&mut conn, id).await?,
             history: events::of_request(&mut conn, id).await?,

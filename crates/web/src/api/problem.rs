@@ -21,6 +21,10 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The request a conflict is with (its API address), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub related_request: Option<String>,
     #[serde(skip)]
     #[schema(ignore)]
     retry_after_secs: Option<u64>,
@@ -34,6 +38,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            related_request: None,
             retry_after_secs: None,
         }
     }
@@ -127,6 +132,14 @@ impl From<adesao_services::ServiceError> for Problem {
             e @ E::PageNotFound { .. } => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
             E::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
             E::Conflict(m) => Problem::new(StatusCode::CONFLICT, m),
+            E::ConflictWith {
+                message,
+                request_id,
+            } => {
+                let mut p = Problem::new(StatusCode::CONFLICT, message);
+                p.related_request = Some(format!("{}/requests/{request_id}", super::BASE));
+                p
+            }
             E::Unsupported(m) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, m),
             E::Invalid(issues) => Problem::validation(field_errors(issues)),
             E::Taken(issues) => {

@@ -61,7 +61,9 @@ impl From<ServiceError> for PageError {
         match e {
             ServiceError::NotFound | ServiceError::PageNotFound { .. } => PageError::NotFound,
             ServiceError::Forbidden(m) => PageError::Forbidden(m),
-            ServiceError::Conflict(m) => PageError::Conflict(m),
+            ServiceError::Conflict(m) | ServiceError::ConflictWith { message: m, .. } => {
+                PageError::Conflict(m)
+            }
             e @ ServiceError::Taken(_) => PageError::Conflict(e.to_string()),
             ServiceError::Unsupported(m) => PageError::BadRequest(m),
             ServiceError::Invalid(issues) => PageError::Invalid(
@@ -84,6 +86,17 @@ impl From<ServiceError> for PageError {
 #[template(path = "error.html")]
 struct ErrorPage {
     layout: Layout,
+    heading: &'static str,
+    message: String,
+    tone: &'static str,
+    /// The page the user came from (same site only), to go back to it.
+    back: Option<String>,
+}
+
+/// What an error page says, kept on its response so that [`in_context`] can draw it again
+/// around the logged-in user (a `PageError` is made where no request is at hand).
+#[derive(Clone)]
+struct ErrorContent {
     heading: &'static str,
     message: String,
     tone: &'static str,
@@ -123,17 +136,84 @@ impl IntoResponse for PageError {
         } else {
             "warning"
         };
-        (
-            status,
-            ErrorPage {
-                layout: Layout::anonymous(),
-                heading,
-                message,
-                tone,
-            },
-        )
-            .into_response()
+        let content = ErrorContent {
+            heading,
+            message,
+            tone,
+        };
+        let mut response = (status, content.page(Layout::anonymous(), None)).into_response();
+        response.extensions_mut().insert(content);
+        response
     }
+}
+
+impl ErrorContent {
+    fn page(&self, layout: Layout, back: Option<String>) -> ErrorPage {
+        ErrorPage {
+            layout,
+            heading: self.heading,
+            message: self.message.clone(),
+            tone: self.tone,
+            back,
+        }
+    }
+}
+
+/// Middleware: an error page is drawn with the header of the user who met it (their name,
+/// the menu, Sair — not "Entrar" as if they were logged out) and a way back to the page they
+/// came from. Costs a session lookup only when a page failed.
+pub async fn in_context(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let referer = parts
+        .headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| same_site_path(r, &parts.headers));
+    let headers = parts.headers.clone();
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let Some(content) = response.extensions().get::<ErrorContent>().cloned() else {
+        return response;
+    };
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    let user = <crate::session::CurrentUser as axum::extract::OptionalFromRequestParts<_>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    .ok()
+    .flatten();
+    if user.is_none() && referer.is_none() {
+        return response;
+    }
+    let status = response.status();
+    let mut redrawn = (
+        status,
+        content.page(Layout::for_optional(user.as_ref()), referer),
+    )
+        .into_response();
+    // Headers the handler set (Retry-After, say) stay.
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            redrawn.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    redrawn
+}
+
+/// The path of a Referer of this site (same host), or None.
+fn same_site_path(referer: &str, headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("https://")
+        .or_else(|| referer.strip_prefix("http://"))?;
+    let path = rest.strip_prefix(host)?;
+    crate::session::safe_next(Some(path)).filter(|p| !p.is_empty())
 }
 
 /// A refusal of an upload shown beside the file field (the status and the message), when it is

@@ -1,11 +1,15 @@
 //! Pages without forms: home, terms.
 
-use adesao_domain::Role;
+use adesao_domain::text::plural;
+use adesao_domain::{RequestStatus, Role};
+use adesao_services::requests::{self, actor_of};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::State;
 
-use super::Layout;
+use super::{Layout, PageError};
 use crate::session::CurrentUser;
+use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -14,23 +18,93 @@ pub struct HomePage {
     name: String,
     organization: String,
     roles: String,
+    /// What awaits this user, each linking to the list filtered to it.
+    waiting: Vec<Waiting>,
     signer: bool,
     admin: bool,
     manager: bool,
 }
 
-pub async fn home(user: CurrentUser) -> HomePage {
+/// "3 assinaturas pendentes": a count of what awaits the user, and where to find it.
+pub struct Waiting {
+    pub text: String,
+    pub link: &'static str,
+}
+
+/// How many requests the user sees under `show` in `status`.
+async fn count(
+    state: &AppState,
+    actor: &adesao_domain::access::Actor,
+    show: &str,
+    status: RequestStatus,
+) -> Result<i64, PageError> {
+    let query = requests::ListQuery {
+        show: Some(show.to_owned()),
+        status: Some(status.code().to_owned()),
+        per_page: Some(1),
+        ..Default::default()
+    };
+    let params = query.judge(actor, 1)?;
+    Ok(state.requests.list(actor, &params).await?.total)
+}
+
+pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Result<HomePage, PageError> {
     let account = &user.account;
+    let actor = actor_of(account);
     let roles: Vec<&str> = account.roles.iter().map(|r| r.label()).collect();
-    HomePage {
+    let signer = account.has_role(Role::ItDirector) || account.has_role(Role::TechnicalLead);
+    let mut waiting = Vec::new();
+    if signer {
+        let n = state.requests.pending_signatures(&actor).await?.len();
+        waiting.push(Waiting {
+            text: plural(n, "assinatura pendente", "assinaturas pendentes"),
+            link: "/assinaturas-pendentes",
+        });
+    }
+    if account.has_role(Role::Manager) {
+        let drafts = count(&state, &actor, "proprias", RequestStatus::Draft).await?;
+        waiting.push(Waiting {
+            text: plural(
+                drafts,
+                "solicitação em elaboração",
+                "solicitações em elaboração",
+            ),
+            link: "/solicitacoes?mostrar=proprias&situacao=draft",
+        });
+        let refused = count(&state, &actor, "proprias", RequestStatus::Refused).await?;
+        waiting.push(Waiting {
+            text: plural(refused, "solicitação recusada", "solicitações recusadas"),
+            link: "/solicitacoes?mostrar=proprias&situacao=refused",
+        });
+    }
+    if account.has_role(Role::ProviderAnalyst) {
+        let n = count(&state, &actor, "cedente", RequestStatus::ProviderReview).await?;
+        waiting.push(Waiting {
+            text: plural(n, "solicitação em análise", "solicitações em análise"),
+            link: "/solicitacoes?mostrar=cedente&situacao=provider_review",
+        });
+    }
+    if account.has_role(Role::ProgramAdmin) {
+        let n = count(&state, &actor, "todas", RequestStatus::Approved).await?;
+        waiting.push(Waiting {
+            text: plural(
+                n,
+                "solicitação aguardando liberação",
+                "solicitações aguardando liberação",
+            ),
+            link: "/solicitacoes?mostrar=todas&situacao=approved",
+        });
+    }
+    Ok(HomePage {
         layout: Layout::for_user(&user),
         name: account.user.name.clone(),
         organization: account.organization.name.clone(),
         roles: roles.join(", "),
-        signer: account.has_role(Role::ItDirector) || account.has_role(Role::TechnicalLead),
+        waiting,
+        signer,
         admin: account.has_role(Role::ProgramAdmin),
         manager: account.has_role(Role::Manager),
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]

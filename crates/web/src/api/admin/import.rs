@@ -117,8 +117,8 @@ pub async fn import(
             .collect();
         let mut p = Problem::validation(errors);
         p.detail = format!(
-            "Nada foi importado: o arquivo tem {} problema(s). Corrija-os e envie de novo (ou faça antes uma simulação, dry_run=true).",
-            report.problems()
+            "Nada foi importado: o arquivo tem {}. Corrija-os e envie de novo (ou faça antes uma simulação, dry_run=true).",
+            adesao_domain::text::plural(report.problems(), "problema", "problemas")
         );
         return Err(p);
     }

@@ -73,6 +73,8 @@ pub struct OutboxParams {
     status: Option<String>,
     #[param(schema_with = schemas::channel)]
     channel: Option<String>,
+    /// Words in the recipient or the subject (any case).
+    search: Option<String>,
     #[param(schema_with = schemas::page)]
     page: Option<i64>,
     #[param(schema_with = schemas::per_page)]
@@ -96,6 +98,7 @@ pub async fn list(
             &OutboxQuery {
                 status: q.status,
                 channel: q.channel,
+                search: q.search,
             },
             &Paging {
                 page: q.page,

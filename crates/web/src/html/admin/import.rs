@@ -131,8 +131,8 @@ pub async fn submit(
     } else {
         page.outcome = "recusado";
         page.errors.push(FormError::general(format!(
-            "Nada foi importado: o arquivo tem {} problema(s), listados abaixo. Corrija-os e envie de novo.",
-            report.problems()
+            "Nada foi importado: o arquivo tem {}, listados abaixo. Corrija-os e envie de novo.",
+            adesao_domain::text::plural(report.problems(), "problema", "problemas")
         )));
         StatusCode::UNPROCESSABLE_ENTITY
     };

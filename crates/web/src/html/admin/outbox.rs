@@ -70,6 +70,7 @@ pub struct OutboxPage {
     flash: Option<&'static str>,
     situacao: String,
     canal: String,
+    busca: String,
     statuses: Vec<(&'static str, &'static str)>,
     channels: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
@@ -84,6 +85,7 @@ pub struct OutboxPage {
 pub struct OutboxQueryForm {
     situacao: String,
     canal: String,
+    busca: String,
     pagina: String,
     msg: String,
 }
@@ -98,6 +100,7 @@ pub async fn outbox(
     let query = OutboxQuery {
         status: chosen(&q.situacao),
         channel: chosen(&q.canal),
+        search: chosen(&q.busca),
     };
     let found = match state
         .admin
@@ -119,7 +122,11 @@ pub async fn outbox(
         flash: (q.msg == "reenviada").then_some("Mensagem posta de novo na fila de envio."),
         pager: Pager::new(
             "/admin/mensagens",
-            &[("situacao", &q.situacao), ("canal", &q.canal)],
+            &[
+                ("situacao", &q.situacao),
+                ("canal", &q.canal),
+                ("busca", &q.busca),
+            ],
             &found,
             ("mensagem", "mensagens"),
         ),
@@ -131,6 +138,7 @@ pub async fn outbox(
         channels: Channel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         situacao: q.situacao,
         canal: q.canal,
+        busca: q.busca,
         sms_kept: !state.sms_leaves,
         csrf_token: user.csrf_token.clone(),
     }

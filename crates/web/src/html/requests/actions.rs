@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::detail::DetailPage;
 use crate::csrf::CsrfForm;
 use crate::html::extract::PagePath;
-use crate::html::{FormError, PageError};
+use crate::html::{FormError, PageError, Refusal};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -41,16 +41,28 @@ fn done(id: i64, msg: &str) -> Response {
 
 /// The detail page again, with the refusal's messages (next to their fields where the page has
 /// them, at the top for the rest) and what the user typed.
-async fn detail_with_errors(
+pub(super) async fn detail_with_errors(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
     e: ServiceError,
     adjust: impl FnOnce(&mut DetailPage),
 ) -> Result<Response, PageError> {
-    let issues = e.into_issues()?;
-    let detail = state.requests.detail(&actor_of(&user.account), id).await?;
-    let mut page = DetailPage::new(user, &detail, None, state.max_upload_bytes);
+    let detail_page = || async {
+        let detail = state.requests.detail(&actor_of(&user.account), id).await?;
+        Ok::<_, PageError>(DetailPage::new(user, &detail, None, state.max_upload_bytes))
+    };
+    let issues = match e.into_issues() {
+        Ok(issues) => issues,
+        Err(other) => {
+            let (status, refusal) = Refusal::in_context(other)?;
+            let mut page = detail_page().await?;
+            adjust(&mut page);
+            page.refusal = Some(refusal);
+            return Ok((status, page).into_response());
+        }
+    };
+    let mut page = detail_page().await?;
     adjust(&mut page);
     for issue in issues {
         match issue.field {

@@ -106,14 +106,17 @@ pub async fn remove(
         form: Empty {},
     }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    state
+    match state
         .requests
         .remove_attachment(&actor_of(&user.account), id, aid)
-        .await?;
-    Ok(Redirect::to(&format!(
-        "/solicitacoes/{id}?msg=anexo-removido#attachments"
-    ))
-    .into_response())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/solicitacoes/{id}?msg=anexo-removido#attachments"
+        ))
+        .into_response()),
+        Err(e) => super::actions::detail_with_errors(&state, &user, id, e, |_| {}).await,
+    }
 }
 
 pub async fn model(

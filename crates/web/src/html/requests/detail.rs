@@ -15,7 +15,7 @@ use super::flash_text;
 use crate::format;
 use crate::html::PageError;
 use crate::html::extract::{PagePath, PageQuery};
-use crate::html::{FormError, Layout};
+use crate::html::{FormError, Layout, Refusal};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -23,6 +23,7 @@ pub struct RequestText {
     pub id: i64,
     pub number: String,
     pub status: &'static str,
+    pub status_tone: &'static str,
     pub api: String,
     pub provider: String,
     pub requester: String,
@@ -66,6 +67,7 @@ pub struct DetailPage {
     pub layout: Layout,
     pub flash: Option<&'static str>,
     pub errors: Vec<FormError>,
+    pub refusal: Option<Refusal>,
     pub csrf_token: String,
     pub r: RequestText,
     pub signatures: Vec<String>,
@@ -89,46 +91,49 @@ pub struct DetailPage {
     pub volume_error: Option<String>,
     pub justification: String,
     pub justification_error: Option<String>,
+    /// "Alterar volumetria" of a granted request, for its organization's manager.
+    pub volume_change_link: Option<String>,
+    /// Why the provider refused it (while it stands refused).
+    pub refusal_justification: Option<String>,
+    /// The refused request this one was copied from, and the copies made of this one.
+    pub origin: Option<(i64, String)>,
+    pub copies: Vec<(i64, String)>,
+    /// The confirmations of the page's irreversible buttons, as dialogs.
+    pub confirms: Vec<super::confirm::Confirm>,
 }
 
 fn person(name: &str, cpf: &Cpf) -> String {
     format!("{name} (CPF {})", cpf.masked())
 }
 
-/// One line of the history, as the seed writes it: "Criada por NOME em 02/01/2025 16:45:33".
+/// One line of the history, as the seed writes it: "Criada por NOME em 02/01/2026 16:45:33",
+/// with the words of each action from `actions::LABELS`.
 pub fn history_line(e: &Event) -> String {
     let when = format::datetime(e.at);
     let who = &e.actor_name;
-    let comment = e
-        .comment
-        .as_deref()
-        .map(|c| format!(" {c}"))
-        .unwrap_or_default();
-    match e.action.as_str() {
-        act::CREATED => format!("Criada por {who} em {when}"),
-        act::UPDATED => format!("Alterada por {who} em {when}"),
-        act::RETURNED_TO_DRAFT => {
-            format!("Alterada por {who} em {when}: voltou a Em elaboração.{comment}")
-        }
-        act::RELEASED => format!(
-            "Liberada para assinatura por {who} em {when}{}",
-            e.comment
-                .as_deref()
-                .map(|c| format!(". {c}"))
-                .unwrap_or_default()
-        ),
-        act::SIGNED => format!("Assinada por {who} em {when}.{comment}"),
-        act::SENT_TO_PROVIDER => {
-            format!("Enviada para análise do órgão cedente dos dados em {when}")
-        }
-        act::APPROVED => format!("Aprovada por {who} em {when}.{comment}"),
-        act::REFUSED => format!(
-            "Recusada por {who} em {when}. Justificativa: {}",
-            e.comment.as_deref().unwrap_or("")
-        ),
-        act::GRANTED => format!("Deferida por {who} em {when}: acesso à API liberado.{comment}"),
-        act::CANCELLED => format!("Cancelada por {who} em {when}.{comment}"),
-        other => format!("{other} por {who} em {when}.{comment}"),
+    let label = act::label(&e.action);
+    let comment = e.comment.as_deref().unwrap_or("").trim();
+    let head = if e.action == act::SENT_TO_PROVIDER {
+        format!("{label} em {when}")
+    } else {
+        format!("{label} por {who} em {when}")
+    };
+    let tail = match e.action.as_str() {
+        act::RETURNED_TO_DRAFT => format!(": voltou a Em elaboração.{}", spaced(comment)),
+        act::GRANTED => format!(": acesso à API liberado.{}", spaced(comment)),
+        act::REFUSED => format!(". Justificativa: {comment}"),
+        act::SENT_TO_PROVIDER => String::new(),
+        _ if comment.is_empty() => ".".to_owned(),
+        _ => format!(". {comment}"),
+    };
+    format!("{head}{tail}")
+}
+
+fn spaced(comment: &str) -> String {
+    if comment.is_empty() {
+        String::new()
+    } else {
+        format!(" {comment}")
     }
 }
 
@@ -168,11 +173,13 @@ impl DetailPage {
             layout: Layout::for_user(user),
             flash,
             errors: Vec::new(),
+            refusal: None,
             csrf_token: user.csrf_token.clone(),
             r: RequestText {
                 id: r.id,
                 number: r.number.to_string(),
                 status: r.status.label(),
+                status_tone: format::status_tone(r.status),
                 api: r.api_name.clone(),
                 provider: r.provider.name.clone(),
                 requester: r.requester.name.clone(),
@@ -206,7 +213,7 @@ impl DetailPage {
                     id: a.id,
                     kind: a.kind.label(),
                     filename: a.filename.clone(),
-                    size: format!("{} KiB", format::count((a.size + 1023) / 1024)),
+                    size: format::file_size(a.size.max(0) as u64),
                     uploaded_at: format::datetime(a.uploaded_at),
                 })
                 .collect(),
@@ -235,8 +242,40 @@ impl DetailPage {
             volume_error: None,
             justification: String::new(),
             justification_error: None,
+            volume_change_link: (r.status == adesao_domain::RequestStatus::Granted
+                && r.requester.id == user.account.organization.id
+                && adesao_domain::access::can_create(&actor_of(&user.account)))
+            .then(|| {
+                format!(
+                    "/solicitacoes/nova/formulario?api_id={}&a_partir_de={}",
+                    r.api_id, r.id
+                )
+            }),
+            refusal_justification: d.refusal_justification().map(str::to_owned),
+            origin: d.origin.clone(),
+            copies: d.copies.clone(),
+            confirms: confirms_of(d, has(Action::Edit) && r.status.attachments_editable()),
         }
     }
+}
+
+fn confirms_of(d: &RequestDetail, can_attach: bool) -> Vec<super::confirm::Confirm> {
+    use super::confirm;
+    let mut out = Vec::new();
+    if d.actions.contains(&Action::Cancel) {
+        out.push(confirm::cancel(d));
+    }
+    if d.actions.contains(&Action::Grant) {
+        out.push(confirm::grant(d));
+    }
+    if can_attach {
+        out.extend(
+            d.attachments
+                .iter()
+                .map(|a| confirm::remove_attachment(d.request.id, a.id, &a.filename)),
+        );
+    }
+    out
 }
 
 #[derive(Deserialize, Default)]

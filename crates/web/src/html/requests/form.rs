@@ -71,6 +71,8 @@ pub struct RequestForm {
     pub legal_provision: String,
     pub citizen_results: String,
     pub retention: String,
+    /// Alterar volumetria: the granted request the form was filled from.
+    pub a_partir_de: String,
     pub it_director_error: Option<String>,
     pub technical_lead_error: Option<String>,
     pub request_type_error: Option<String>,
@@ -172,7 +174,9 @@ pub struct FormPage {
     provider_name: String,
     directors: Vec<(String, String)>,
     leads: Vec<(String, String)>,
-    types: Vec<(&'static str, &'static str)>,
+    /// The type, fixed by whether the organization already has access to the API.
+    type_label: &'static str,
+    type_reason: String,
     bases: Vec<(&'static str, &'static str, bool)>,
     legal_bases_title: &'static str,
     sections: Vec<SectionField>,
@@ -223,6 +227,23 @@ async fn form_page(
         *target = Some(issue.message.clone());
         errors.push(FormError::field(issue.field, issue.message));
     }
+    // Only one type can be right: a volume change once the organization has access to the
+    // API, an adhesion before. The form says which and why, instead of a choice that the
+    // service would refuse.
+    let granted = state.requests.granted_volume(&actor, entry.api.id).await?;
+    let request_type = if granted.is_some() {
+        RequestType::VolumeChange
+    } else {
+        RequestType::Adhesion
+    };
+    f.request_type = request_type.code().to_owned();
+    let type_label = request_type.label();
+    let type_reason = match granted {
+        Some(v) => format!(
+            "Seu órgão já tem acesso a esta API, com volumetria autorizada de {v} chamadas por ano. Informe abaixo a nova volumetria anual."
+        ),
+        None => "Seu órgão ainda não tem acesso a esta API.".to_owned(),
+    };
     let directors = pick(Role::ItDirector);
     let leads = pick(Role::TechnicalLead);
     // A fresh form with a single possible signer comes with that signer chosen.
@@ -255,10 +276,8 @@ async fn form_page(
         provider_name: entry.provider.name.clone(),
         directors,
         leads,
-        types: RequestType::ALL
-            .iter()
-            .map(|t| (t.code(), t.label()))
-            .collect(),
+        type_label,
+        type_reason,
         bases: LegalBasis::ALL
             .iter()
             .map(|b| {
@@ -287,6 +306,8 @@ async fn form_page(
 #[derive(Deserialize)]
 pub struct NewQuery {
     api_id: Option<String>,
+    /// Alterar volumetria: the granted request whose purpose fills the form.
+    a_partir_de: Option<String>,
 }
 
 /// 1.4 — the form for the chosen API.
@@ -310,10 +331,19 @@ pub async fn new_form(
         let page = choose_api_page(&state, &user, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let f = RequestForm {
-        request_type: RequestType::Adhesion.code().to_owned(),
-        ..RequestForm::default()
-    };
+    let mut f = RequestForm::default();
+    if let Some(from) = q.a_partir_de.as_deref().and_then(|s| s.parse::<i64>().ok()) {
+        let granted = state
+            .requests
+            .detail(&actor_of(&user.account), from)
+            .await?;
+        let r = &granted.request;
+        if r.status == adesao_domain::RequestStatus::Granted && r.api_id == api_id {
+            f = RequestForm::of_request(r);
+            f.requested_volume = String::new();
+            f.a_partir_de = r.id.to_string();
+        }
+    }
     Ok(form_page(&state, &user, &entry, f, Vec::new(), None)
         .await?
         .into_response())

@@ -1,7 +1,7 @@
 //! 1.1/1.11 — Solicitações de Adesão e Alteração de Volumetria dos Órgãos.
 
 use adesao_domain::access;
-use adesao_domain::{RequestStatus, RequestType};
+use adesao_domain::{RequestNumber, RequestStatus, RequestType};
 use adesao_services::ServiceError;
 use adesao_services::requests::{self, Show, actor_of};
 use askama::Template;
@@ -44,6 +44,7 @@ pub struct Row {
     requester: String,
     api: String,
     status: &'static str,
+    status_tone: &'static str,
     current_volume: String,
     requested_volume: String,
     authorized_volume: String,
@@ -71,6 +72,7 @@ pub struct ListPage {
     providers: Vec<(String, String)>,
     apis: Vec<(String, String)>,
     can_create: bool,
+    this_year: u16,
     rows: Vec<Row>,
     total_text: String,
     pages: Vec<PageLink>,
@@ -94,8 +96,15 @@ fn page_field(field: &str) -> &'static str {
 
 /// The page's filters as the services take them. Past the last page the list shows the last one;
 /// past any page there can be, the highest there can be.
-fn service_query(q: &ListQuery) -> Result<requests::ListQuery, PageError> {
+fn service_query(q: &ListQuery, this_year: u16) -> Result<requests::ListQuery, PageError> {
     let text = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
+    // A number as typed (`3`, `3/2026`) becomes the full one; what is no number at all goes on
+    // as typed, to be refused beside the field.
+    let number = text(&q.numero).map(|typed| {
+        RequestNumber::parse_typed(&typed, this_year)
+            .map(|n| n.to_string())
+            .unwrap_or(typed)
+    });
     // A select holds ids; anything else in them is a hand-made address.
     let id = |s: &str| -> Result<Option<i64>, PageError> {
         match s.trim() {
@@ -108,7 +117,7 @@ fn service_query(q: &ListQuery) -> Result<requests::ListQuery, PageError> {
     };
     Ok(requests::ListQuery {
         show: text(&q.mostrar),
-        number: text(&q.numero),
+        number,
         request_type: text(&q.tipo),
         status: text(&q.situacao),
         requester_id: id(&q.solicitante)?,
@@ -128,7 +137,7 @@ pub async fn report_csv(
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    let params = service_query(&q)?.judge(&actor, PER_PAGE)?;
+    let params = service_query(&q, state.requests.current_year())?.judge(&actor, PER_PAGE)?;
     Ok(crate::report::csv(&state, &actor, &params).await?)
 }
 
@@ -140,7 +149,7 @@ pub async fn report_pdf(
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    let params = service_query(&q)?.judge(&actor, PER_PAGE)?;
+    let params = service_query(&q, state.requests.current_year())?.judge(&actor, PER_PAGE)?;
     match crate::report::pdf(&state, &user.account, &params).await {
         Err(ServiceError::TooManyRows(message)) => {
             list_page(state, user, q, Some(FormError::general(message))).await
@@ -165,17 +174,24 @@ async fn list_page(
     refusal: Option<FormError>,
 ) -> Result<Response, PageError> {
     let actor = actor_of(&user.account);
-    let query = service_query(&q)?;
+    let this_year = state.requests.current_year();
+    let query = service_query(&q, this_year)?;
     let mut errors: Vec<FormError> = refusal.into_iter().collect();
     let mut number_error = None;
     let params = match query.judge(&actor, PER_PAGE) {
         Ok(params) => Some(params),
         Err(e) => {
             for issue in e.into_issues()? {
-                if issue.field == "number" {
-                    number_error = Some(issue.message.clone());
-                }
-                errors.push(FormError::field(page_field(issue.field), issue.message));
+                let message = if issue.field == "number" {
+                    let message = format!(
+                        "Informe o número da solicitação, como 3, 3/{this_year} ou 000003/{this_year}."
+                    );
+                    number_error = Some(message.clone());
+                    message
+                } else {
+                    issue.message
+                };
+                errors.push(FormError::field(page_field(issue.field), message));
             }
             None
         }
@@ -232,6 +248,9 @@ async fn list_page(
     providers.sort();
     providers.dedup();
 
+    let remembered = link(page_number);
+    let remembered =
+        super::list_memory::remember(&state, remembered.trim_start_matches("/solicitacoes?"));
     let page = ListPage {
         layout: Layout::for_user(&user),
         flash: flash_text(&q.msg),
@@ -259,6 +278,7 @@ async fn list_page(
             .map(|e| (e.api.id.to_string(), e.api.name.clone()))
             .collect(),
         can_create: access::can_create(&actor),
+        this_year,
         rows: rows
             .iter()
             .map(|r| Row {
@@ -268,6 +288,7 @@ async fn list_page(
                 requester: r.requester_name.clone(),
                 api: format!("{} ({})", r.api_name, r.provider_acronym),
                 status: r.status.label(),
+                status_tone: format::status_tone(r.status),
                 current_volume: format::count(r.current_volume),
                 requested_volume: r.requested_volume.to_string(),
                 authorized_volume: r
@@ -288,5 +309,11 @@ async fn list_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, page).into_response())
+    let mut response = (status, page).into_response();
+    if let Some(cookie) = remembered {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }

@@ -3,9 +3,11 @@
 pub mod actions;
 pub mod attachments;
 pub mod certificate;
+pub mod confirm;
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod list_memory;
 pub mod signing;
 
 /// Fixed confirmation messages, passed in the URL by code after a redirect.
@@ -27,7 +29,7 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "recusada" => "Solicitação recusada. O órgão solicitante foi avisado.",
         "deferida" => "Solicitação deferida: o acesso à API foi liberado.",
         "copiada" => {
-            "Nova solicitação criada a partir da recusada. Revise-a e libere-a para assinatura."
+            "Nova solicitação criada a partir da recusada, com os mesmos anexos. Corrija o que a justificativa da recusa aponta e libere-a para assinatura."
         }
         "anexado" => "Anexo incluído.",
         "anexo-removido" => "Anexo removido.",

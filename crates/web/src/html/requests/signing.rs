@@ -19,7 +19,7 @@ use super::flash_text;
 use crate::csrf::CsrfForm;
 use crate::format;
 use crate::html::extract::{PagePath, PageQuery};
-use crate::html::{FormError, Layout, PageError};
+use crate::html::{FormError, Layout, PageError, Refusal};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -225,8 +225,13 @@ pub struct AuthorizePage {
     layout: Layout,
     flash: Option<&'static str>,
     errors: Vec<FormError>,
+    refusal: Option<Refusal>,
     csrf_token: String,
     session_id: i64,
+    /// Too many wrong codes: only "Iniciar nova autorização" is offered.
+    voided: bool,
+    /// Seconds until a new code may be asked for; None when no resend is left.
+    resend_in_secs: Option<i64>,
     request_id: String,
     dsi: String,
     masked_mobile: String,
@@ -254,10 +259,11 @@ async fn authorize_page(
     dsi: &str,
     flash: Option<&'static str>,
 ) -> Result<AuthorizePage, ServiceError> {
-    let session = state
+    let screen = state
         .requests
-        .signing_session(&actor_of(&user.account), session_id)
+        .code_screen(&actor_of(&user.account), session_id)
         .await?;
+    let session = screen.session;
     let request_id = request_id
         .parse::<i64>()
         .ok()
@@ -272,8 +278,11 @@ async fn authorize_page(
         layout: Layout::for_user(user),
         flash,
         errors: Vec::new(),
+        refusal: None,
         csrf_token: user.csrf_token.clone(),
         session_id,
+        voided: screen.voided,
+        resend_in_secs: screen.resend_in_secs,
         request_id,
         dsi: hex_digest(dsi),
         masked_mobile: session.masked_mobile,
@@ -323,7 +332,10 @@ pub async fn authorize(
                 Err(_) => Ok(Redirect::to("/assinaturas-pendentes").into_response()),
             };
         }
-        Err(e) => e.into_issues()?,
+        Err(e) => match e.into_issues() {
+            Ok(issues) => issues,
+            Err(other) => return refused_here(&state, &user, session_id, &form, other).await,
+        },
     };
     let mut page = authorize_page(
         &state,
@@ -341,16 +353,35 @@ pub async fn authorize(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// The code screen again with a refusal that is not about the typed code (a resend too soon,
+/// the attempts used up), so the signer keeps their place and sees what to do next.
+async fn refused_here(
+    state: &AppState,
+    user: &CurrentUser,
+    session_id: i64,
+    form: &CodeForm,
+    e: ServiceError,
+) -> Result<Response, PageError> {
+    let (status, refusal) = Refusal::in_context(e)?;
+    let mut page =
+        authorize_page(state, user, session_id, &form.solicitacao, &form.dsi, None).await?;
+    page.refusal = Some(refusal);
+    Ok((status, page).into_response())
+}
+
 /// Reenviar código.
 pub async fn resend(
     State(state): State<AppState>,
     PagePath(session_id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    state
+    if let Err(e) = state
         .requests
         .resend_code(&actor_of(&user.account), session_id)
-        .await?;
+        .await
+    {
+        return refused_here(&state, &user, session_id, &form, e).await;
+    }
     let link = authorization_link(session_id, &form.solicitacao, &form.dsi, Some("reenviado"));
     Ok(Redirect::to(&link).into_response())
 }
