@@ -398,6 +398,11 @@ impl Browser {
         self.check_here(name).await;
         self.phone().await;
         self.check_here(name).await;
+        // The narrowest phones (320 px, WCAG 1.4.10's reflow width) fit too.
+        self.client.set_window_size(320, 700).await.unwrap();
+        if let Some(what) = self.too_wide().await {
+            panic!("{name} is wider than 320 px: {what}");
+        }
         self.desktop().await;
     }
 }

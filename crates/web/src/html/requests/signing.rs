@@ -410,7 +410,7 @@ pub async fn pending(
                 (
                     r.id,
                     r.number.to_string(),
-                    format!("{} ({})", r.api_name, r.provider.acronym),
+                    format!("{} ({})", r.api_name, r.provider.name),
                     r.request_type.label(),
                     r.requested_volume.to_string(),
                 )
