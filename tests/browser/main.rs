@@ -329,7 +329,17 @@ async fn browser_scenarios() {
     signed_dsi::sign_with_a1(&b, GESTOR_PRATA_2, id, &pfx, "senha-do-a1").await;
     signed_dsi::validate_in_the_page(&b, &app, id, GESTOR_PRATA, &a1_root).await;
     b.login(ANALISTA_INSS).await;
-    assert!(b.text().await.contains("1 solicitação em análise"), "the home page counts");
+    let waiting = b
+        .find("a[href='/solicitacoes?mostrar=cedente&situacao=provider_review']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting.split_whitespace().collect::<Vec<_>>().join(" "),
+        "1 solicitação em análise",
+        "the home page counts"
+    );
     b.checkpoint("inicio-analista").await;
     b.goto(&format!("/solicitacoes/{id}")).await;
     b.checkpoint("1.12-analise").await;

@@ -379,13 +379,19 @@ async fn home_counts_what_awaits_each_user_and_the_number_filter_takes_short_for
     let inss = app.logged_in(ANALISTA_INSS).await;
     let home = page(&app, &inss, "/").await.replace("&#38;", "&");
     assert!(
-        home.contains("href=\"/solicitacoes?mostrar=cedente&situacao=provider_review\">1 solicitação em análise<"),
+        home.contains("href=\"/solicitacoes?mostrar=cedente&situacao=provider_review\"><span class=\"app-count\">1</span> solicitação em análise<"),
         "{home}"
     );
     let gestor = app.logged_in(GESTOR_PRATA).await;
     let home = page(&app, &gestor, "/").await;
-    assert!(home.contains("1 solicitação em elaboração"), "{home}");
-    assert!(home.contains("0 assinaturas pendentes"), "{home}");
+    assert!(
+        home.contains("<span class=\"app-count\">1</span> solicitação em elaboração"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<span class=\"app-count\">0</span> assinaturas pendentes"),
+        "{home}"
+    );
 
     let number: String = sqlx::query_scalar("SELECT number FROM requests WHERE id = $1")
         .bind(id)
@@ -534,5 +540,46 @@ async fn the_messages_page_searches_recipient_and_subject() {
             .iter()
             .all(|m| m["recipient"] == "analista@inss.example"),
         "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_signature_stays_on_the_document() {
+    let app = TestApp::spawn().await;
+    let id = new_draft(&app, "API BPC", "adhesion").await;
+    let token = app.token(GESTOR_PRATA).await;
+    let r = app
+        .api_post(
+            &format!("/api/v1/requests/{id}/release"),
+            &token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let browser = app.logged_in(GESTOR_PRATA).await;
+    let sign = format!("/solicitacoes/{id}/assinar");
+    // An authorisation first, so the post goes straight to signing; the digest the page
+    // showed is missing.
+    let s: Value = app
+        .api_post("/api/v1/signing-sessions", &token, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = app.last_sms_code(GESTOR_PRATA).await;
+    let r = app
+        .api_post(
+            &format!("/api/v1/signing-sessions/{}/authorize", s["id"]),
+            &token,
+            &json!({"code": code}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (status, html) = refused_form(&app, &browser, &sign, &sign, &[("dsi_sha256", "")]).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("Não foi possível confirmar qual versão do documento"));
+    assert!(
+        html.contains("Escolha como assinar"),
+        "still the document's page: {html}"
     );
 }

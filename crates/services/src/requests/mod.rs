@@ -91,6 +91,38 @@ pub mod actions {
             .find(|(code, _)| *code == action)
             .map_or("Andamento registrado", |(_, label)| label)
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_action_reads_in_portuguese() {
+            let codes = [
+                CREATED,
+                UPDATED,
+                RETURNED_TO_DRAFT,
+                RELEASED,
+                SIGNED,
+                SENT_TO_PROVIDER,
+                APPROVED,
+                REFUSED,
+                GRANTED,
+                CANCELLED,
+                ATTACHMENT_ADDED,
+                ATTACHMENT_REMOVED,
+            ];
+            assert_eq!(codes.len(), LABELS.len());
+            for code in codes {
+                let label = label(code);
+                assert!(
+                    label != "Andamento registrado" && !label.contains('_'),
+                    "{code}: {label}"
+                );
+            }
+            assert_eq!(label("something_new"), "Andamento registrado");
+        }
+    }
 }
 
 pub fn actor_of(account: &adesao_store::users::Account) -> Actor {

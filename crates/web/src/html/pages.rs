@@ -1,6 +1,5 @@
 //! Pages without forms: home, terms.
 
-use adesao_domain::text::plural;
 use adesao_domain::{RequestStatus, Role};
 use adesao_services::requests::{self, actor_of};
 use askama::Template;
@@ -27,8 +26,25 @@ pub struct HomePage {
 
 /// "3 assinaturas pendentes": a count of what awaits the user, and where to find it.
 pub struct Waiting {
-    pub text: String,
+    pub count: String,
+    pub what: &'static str,
     pub link: &'static str,
+}
+
+impl Waiting {
+    fn new(
+        n: impl TryInto<i64>,
+        singular: &'static str,
+        plural: &'static str,
+        link: &'static str,
+    ) -> Self {
+        let n = n.try_into().unwrap_or(i64::MAX);
+        Self {
+            count: adesao_domain::text::thousands(n),
+            what: if n == 1 { singular } else { plural },
+            link,
+        }
+    }
 }
 
 /// How many requests the user sees under `show` in `status`.
@@ -56,44 +72,46 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Result<Ho
     let mut waiting = Vec::new();
     if signer {
         let n = state.requests.pending_signatures(&actor).await?.len();
-        waiting.push(Waiting {
-            text: plural(n, "assinatura pendente", "assinaturas pendentes"),
-            link: "/assinaturas-pendentes",
-        });
+        waiting.push(Waiting::new(
+            n,
+            "assinatura pendente",
+            "assinaturas pendentes",
+            "/assinaturas-pendentes",
+        ));
     }
     if account.has_role(Role::Manager) {
         let drafts = count(&state, &actor, "proprias", RequestStatus::Draft).await?;
-        waiting.push(Waiting {
-            text: plural(
-                drafts,
-                "solicitação em elaboração",
-                "solicitações em elaboração",
-            ),
-            link: "/solicitacoes?mostrar=proprias&situacao=draft",
-        });
+        waiting.push(Waiting::new(
+            drafts,
+            "solicitação em elaboração",
+            "solicitações em elaboração",
+            "/solicitacoes?mostrar=proprias&situacao=draft",
+        ));
         let refused = count(&state, &actor, "proprias", RequestStatus::Refused).await?;
-        waiting.push(Waiting {
-            text: plural(refused, "solicitação recusada", "solicitações recusadas"),
-            link: "/solicitacoes?mostrar=proprias&situacao=refused",
-        });
+        waiting.push(Waiting::new(
+            refused,
+            "solicitação recusada",
+            "solicitações recusadas",
+            "/solicitacoes?mostrar=proprias&situacao=refused",
+        ));
     }
     if account.has_role(Role::ProviderAnalyst) {
         let n = count(&state, &actor, "cedente", RequestStatus::ProviderReview).await?;
-        waiting.push(Waiting {
-            text: plural(n, "solicitação em análise", "solicitações em análise"),
-            link: "/solicitacoes?mostrar=cedente&situacao=provider_review",
-        });
+        waiting.push(Waiting::new(
+            n,
+            "solicitação em análise",
+            "solicitações em análise",
+            "/solicitacoes?mostrar=cedente&situacao=provider_review",
+        ));
     }
     if account.has_role(Role::ProgramAdmin) {
         let n = count(&state, &actor, "todas", RequestStatus::Approved).await?;
-        waiting.push(Waiting {
-            text: plural(
-                n,
-                "solicitação aguardando liberação",
-                "solicitações aguardando liberação",
-            ),
-            link: "/solicitacoes?mostrar=todas&situacao=approved",
-        });
+        waiting.push(Waiting::new(
+            n,
+            "solicitação aguardando liberação",
+            "solicitações aguardando liberação",
+            "/solicitacoes?mostrar=todas&situacao=approved",
+        ));
     }
     Ok(HomePage {
         layout: Layout::for_user(&user),

@@ -28,6 +28,7 @@ use crate::state::AppState;
 pub struct SignPage {
     layout: Layout,
     pub(super) errors: Vec<FormError>,
+    pub(super) refusal: Option<Refusal>,
     pub(super) certificate_error: Option<String>,
     pub(super) password_error: Option<String>,
     signatures_so_far: usize,
@@ -68,6 +69,7 @@ impl SignPage {
         Self {
             layout: Layout::for_user(user),
             errors: Vec::new(),
+            refusal: None,
             certificate_error: None,
             password_error: None,
             signatures_so_far: d
@@ -132,12 +134,32 @@ pub struct SignForm {
     dsi_sha256: String,
 }
 
-/// Assinar: signs at once within an authorisation window, otherwise asks for the SMS code.
+/// Assinar: signs at once within an authorisation window, otherwise asks for the SMS code. A
+/// refusal (the document changed, too many authorisations this hour) comes back on this page.
 pub async fn sign(
     State(state): State<AppState>,
     PagePath(id): PagePath<i64>,
     CsrfForm { user, form }: CsrfForm<SignForm>,
 ) -> Result<Response, PageError> {
+    match start_or_sign(&state, &user, id, &form).await {
+        Ok(response) => Ok(response),
+        Err(e) => {
+            let (status, refusal) = Refusal::in_context(e)?;
+            let actor = actor_of(&user.account);
+            let detail = state.requests.detail_for(&actor, id, Action::Sign).await?;
+            let mut page = SignPage::new(&user, &detail);
+            page.refusal = Some(refusal);
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+async fn start_or_sign(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: &SignForm,
+) -> Result<Response, ServiceError> {
     let actor = actor_of(&user.account);
     // Before anything is sent: an SMS (and a place in the hourly quota) only for a request this
     // user may sign now.
@@ -146,7 +168,7 @@ pub async fn sign(
         .check_allowed(&actor, id, Action::Sign)
         .await?;
     if let Some(session_id) = state.requests.active_authorization(&actor).await? {
-        return finish(&state, &user, id, session_id, &form.dsi_sha256).await;
+        return finish(state, user, id, session_id, &form.dsi_sha256).await;
     }
     let session = state.requests.start_signing_session(&actor).await?;
     let link = authorization_link(session.id, &id.to_string(), &form.dsi_sha256, None);
@@ -186,13 +208,13 @@ async fn finish(
     id: i64,
     session_id: i64,
     expected: &str,
-) -> Result<Response, PageError> {
+) -> Result<Response, ServiceError> {
     let actor = actor_of(&user.account);
     // The page always posts the digest of the DSI it showed; without it there is no telling
     // whether the signer read the version being signed, so nothing is signed.
     let expected = hex_digest(expected);
     if expected.is_empty() {
-        return Err(PageError::Conflict(
+        return Err(ServiceError::Conflict(
             "Não foi possível confirmar qual versão do documento você leu. Abra o documento novamente e clique em Assinar."
                 .into(),
         ));
@@ -328,7 +350,7 @@ pub async fn authorize(
     {
         Ok(_) => {
             return match form.solicitacao.parse::<i64>() {
-                Ok(id) => finish(&state, &user, id, session_id, &form.dsi).await,
+                Ok(id) => Ok(finish(&state, &user, id, session_id, &form.dsi).await?),
                 Err(_) => Ok(Redirect::to("/assinaturas-pendentes").into_response()),
             };
         }
