@@ -395,7 +395,8 @@ async fn a_permanent_refusal_ends_failed_with_its_reason_and_an_admin_can_send_i
             .json()
             .await
             .unwrap();
-        if failed["total"] == 2 {
+        // The page and its total are two statements: wait until both show the two messages.
+        if failed["total"] == 2 && failed["items"].as_array().is_some_and(|i| i.len() == 2) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

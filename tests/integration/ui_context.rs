@@ -12,21 +12,27 @@ use crate::html_lifecycle::{page, post};
 
 /// A request of Gestor Prata for API BPC, granted with 90.000.
 async fn granted(app: &TestApp) -> i64 {
-    let id = in_review(app).await;
-    let inss = app.token(ANALISTA_INSS).await;
-    let r = app
-        .api_post(
-            &format!("/api/v1/requests/{id}/approve"),
-            &inss,
-            &json!({"authorized_volume": 90000}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    let id = granted_ready(app).await;
     let conecta = app.token(EQUIPE_CONECTA).await;
     let r = app
         .api_post(
             &format!("/api/v1/requests/{id}/grant"),
             &conecta,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    id
+}
+
+/// A draft of Gestor Prata for API BPC, released for signature.
+async fn released(app: &TestApp) -> i64 {
+    let id = new_draft(app, "API BPC", "adhesion").await;
+    let token = app.token(GESTOR_PRATA).await;
+    let r = app
+        .api_post(
+            &format!("/api/v1/requests/{id}/release"),
+            &token,
             &json!({}),
         )
         .await;
@@ -350,6 +356,10 @@ async fn alterar_volumetria_comes_filled_from_the_granted_request() {
     assert!(form.contains("name=\"request_type\" value=\"volume_change\""));
     assert!(form.contains("volumetria autorizada de 90.000"));
     assert!(
+        form.contains("vêm da solicitação"),
+        "it says where it was filled from"
+    );
+    assert!(
         form.contains("Validação de dados cadastrais"),
         "the purpose comes filled"
     );
@@ -424,16 +434,7 @@ async fn home_counts_what_awaits_each_user_and_the_number_filter_takes_short_for
 #[tokio::test]
 async fn the_code_screen_keeps_the_signer_on_it_when_refused() {
     let app = TestApp::spawn().await;
-    let id = new_draft(&app, "API BPC", "adhesion").await;
-    let token = app.token(GESTOR_PRATA).await;
-    let r = app
-        .api_post(
-            &format!("/api/v1/requests/{id}/release"),
-            &token,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    let id = released(&app).await;
     let browser = app.logged_in(GESTOR_PRATA).await;
     let sign_page = page(&app, &browser, &format!("/solicitacoes/{id}/assinar")).await;
     let sha = sign_page
@@ -546,16 +547,8 @@ async fn the_messages_page_searches_recipient_and_subject() {
 #[tokio::test]
 async fn a_refused_signature_stays_on_the_document() {
     let app = TestApp::spawn().await;
-    let id = new_draft(&app, "API BPC", "adhesion").await;
+    let id = released(&app).await;
     let token = app.token(GESTOR_PRATA).await;
-    let r = app
-        .api_post(
-            &format!("/api/v1/requests/{id}/release"),
-            &token,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
     let browser = app.logged_in(GESTOR_PRATA).await;
     let sign = format!("/solicitacoes/{id}/assinar");
     // An authorisation first, so the post goes straight to signing; the digest the page

@@ -123,7 +123,7 @@ impl Typesetter {
             .await
             .map_err(|_| TypesetterError::Busy)?
             .map_err(|_| TypesetterError::Failed("typesetter closed".into()))?;
-        Ok(Turn(permit))
+        Ok(Turn { _permit: permit })
     }
 
     /// The PDF of `job`, typeset in the slot of `turn`.
@@ -140,7 +140,9 @@ impl Typesetter {
 }
 
 /// A slot of the typesetter, held until dropped.
-pub struct Turn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+pub struct Turn {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
 
 async fn in_child(program: &std::path::Path, job: &Job) -> Result<Vec<u8>, TypesetterError> {
     let failed = |what: String| TypesetterError::Failed(what);

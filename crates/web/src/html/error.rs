@@ -167,21 +167,22 @@ pub async fn in_context(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let referer = parts
-        .headers
-        .get(axum::http::header::REFERER)
+    use axum::http::header::{COOKIE, REFERER};
+    let referer = request
+        .headers()
+        .get(REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| same_site_path(r, &parts.headers));
-    let headers = parts.headers.clone();
-    let response = next
-        .run(axum::extract::Request::from_parts(parts, body))
-        .await;
+        .and_then(|r| same_site_path(r, request.headers()));
+    // Only the cookies are kept for after (to find the session), not the whole request.
+    let cookies: Vec<_> = request.headers().get_all(COOKIE).iter().cloned().collect();
+    let response = next.run(request).await;
     let Some(content) = response.extensions().get::<ErrorContent>().cloned() else {
         return response;
     };
     let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
+    for cookie in cookies {
+        parts.headers.append(COOKIE, cookie);
+    }
     let user = <crate::session::CurrentUser as axum::extract::OptionalFromRequestParts<_>>::from_request_parts(
         &mut parts, &state,
     )

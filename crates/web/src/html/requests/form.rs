@@ -177,6 +177,8 @@ pub struct FormPage {
     /// The type, fixed by whether the organization already has access to the API.
     type_label: &'static str,
     type_reason: String,
+    /// Alterar volumetria: the number of the granted request the form was filled from.
+    filled_from: Option<String>,
     bases: Vec<(&'static str, &'static str, bool)>,
     legal_bases_title: &'static str,
     sections: Vec<SectionField>,
@@ -278,6 +280,7 @@ async fn form_page(
         leads,
         type_label,
         type_reason,
+        filled_from: None,
         bases: LegalBasis::ALL
             .iter()
             .map(|b| {
@@ -332,6 +335,7 @@ pub async fn new_form(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let mut f = RequestForm::default();
+    let mut filled_from = None;
     if let Some(from) = q.a_partir_de.as_deref().and_then(|s| s.parse::<i64>().ok()) {
         let granted = state
             .requests
@@ -342,11 +346,12 @@ pub async fn new_form(
             f = RequestForm::of_request(r);
             f.requested_volume = String::new();
             f.a_partir_de = r.id.to_string();
+            filled_from = Some(r.number.to_string());
         }
     }
-    Ok(form_page(&state, &user, &entry, f, Vec::new(), None)
-        .await?
-        .into_response())
+    let mut page = form_page(&state, &user, &entry, f, Vec::new(), None).await?;
+    page.filled_from = filled_from;
+    Ok(page.into_response())
 }
 
 /// 1.6 — Incluir.
