@@ -264,6 +264,14 @@ pub struct RequestDetail {
 }
 
 impl RequestDetail {
+    /// "Alterar volumetria": a granted request offers its organization's managers a volume
+    /// change filled from it.
+    pub fn offers_volume_change(&self, actor: &Actor) -> bool {
+        self.request.status == RequestStatus::Granted
+            && self.request.requester.id == actor.organization_id
+            && access::can_create(actor)
+    }
+
     /// Why the provider refused the request (the justification of its last refusal), while it
     /// stands refused.
     pub fn refusal_justification(&self) -> Option<&str> {

@@ -242,10 +242,7 @@ impl DetailPage {
             volume_error: None,
             justification: String::new(),
             justification_error: None,
-            volume_change_link: (r.status == adesao_domain::RequestStatus::Granted
-                && r.requester.id == user.account.organization.id
-                && adesao_domain::access::can_create(&actor_of(&user.account)))
-            .then(|| {
+            volume_change_link: d.offers_volume_change(&actor_of(&user.account)).then(|| {
                 format!(
                     "/solicitacoes/nova/formulario?api_id={}&a_partir_de={}",
                     r.api_id, r.id
