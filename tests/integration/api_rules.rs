@@ -278,6 +278,29 @@ async fn cancel_and_visibility() {
         .await
         .unwrap();
     assert_eq!(list["total"], 0);
+    // Nor its detail or its history (which reads only what decides who may see it).
+    for path in [
+        format!("/api/v1/requests/{id}"),
+        format!("/api/v1/requests/{id}/history"),
+    ] {
+        refused(&app, 404, app.api_get(&path, &sgp)).await;
+    }
+    refused(
+        &app,
+        404,
+        app.api_get("/api/v1/requests/99999/history", &gestor),
+    )
+    .await;
+    let history: Value = app
+        .api_get(
+            &format!("/api/v1/requests/{id}/history"),
+            &app.token(EQUIPE_CONECTA).await,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history[0]["action"], "created");
     // The program team sees everything.
     let all: Value = app
         .api_get("/api/v1/requests", &app.token(EQUIPE_CONECTA).await)

@@ -324,16 +324,19 @@ impl AuthService {
     pub async fn session(&self, token: &str) -> Result<Option<LiveSession>, AuthError> {
         let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
-        let Some((session, last_seen)) =
-            sessions::find_live(&mut conn, &secret::token_hash(token), now).await?
+        let found = users::find_account_by_session(
+            &mut conn,
+            &secret::token_hash(token),
+            now,
+            self.clock.today(),
+        )
+        .await?;
+        let Some((session, account)) =
+            found.filter(|(_, a)| a.user.active && a.organization.active)
         else {
             return Ok(None);
         };
-        let Some(account) = usable_account(&mut conn, session.user_id, self.clock.today()).await?
-        else {
-            return Ok(None);
-        };
-        if now - last_seen > SignedDuration::from_mins(1) {
+        if now - session.last_seen_at > SignedDuration::from_mins(1) {
             sessions::touch(&mut conn, session.id, now, now + self.policy.session_idle).await?;
         }
         Ok(Some(LiveSession {
@@ -373,13 +376,14 @@ impl AuthService {
     /// The account behind a bearer token, if the token is live and the user still may log in.
     pub async fn token_account(&self, token: &str) -> Result<Option<Account>, AuthError> {
         let mut conn = self.db.acquire().await?;
-        let user_id =
-            api_tokens::find_live_user(&mut conn, &secret::token_hash(token), self.clock.now())
-                .await?;
-        match user_id {
-            Some(id) => Ok(usable_account(&mut conn, id, self.clock.today()).await?),
-            None => Ok(None),
-        }
+        let account = users::find_account_by_token(
+            &mut conn,
+            &secret::token_hash(token),
+            self.clock.now(),
+            self.clock.today(),
+        )
+        .await?;
+        Ok(account.filter(|a| a.user.active && a.organization.active))
     }
 
     /// Revokes the API token `token` (`DELETE /api/v1/auth/token`); true when it was live.
@@ -494,14 +498,4 @@ impl AuthService {
         n += known_devices::delete_unused_since(&mut conn, now - self.policy.device_memory).await?;
         Ok(n)
     }
-}
-
-/// An account that may still act: the user and their organization are active.
-async fn usable_account(
-    conn: &mut adesao_store::AnyConnection,
-    user_id: i64,
-    today: jiff::civil::Date,
-) -> Result<Option<Account>, StoreError> {
-    let account = users::find_account(conn, user_id, today).await?;
-    Ok(account.filter(|a| a.user.active && a.organization.active))
 }

@@ -29,21 +29,6 @@ pub async fn insert(
     Ok(id)
 }
 
-/// The user owning this token hash, if the token has not expired.
-pub async fn find_live_user(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    now: Timestamp,
-) -> StoreResult<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(time::to_db(now))
-    .fetch_optional(conn)
-    .await?)
-}
-
 pub async fn delete_expired(conn: &mut AnyConnection, now: Timestamp) -> StoreResult<u64> {
     let done = sqlx::query("DELETE FROM api_tokens WHERE expires_at <= $1")
         .bind(time::to_db(now))

@@ -312,6 +312,21 @@ pub async fn requirements(
     .bind(api_id)
     .fetch_all(conn)
     .await?;
+    requirements_of(&rows)
+}
+
+/// Every API's requirements, by API then as [`requirements`] orders them.
+pub async fn all_requirements(conn: &mut AnyConnection) -> StoreResult<Vec<AttachmentRequirement>> {
+    let rows = sqlx::query(
+        "SELECT id, api_id, kind, mandatory, model_filename FROM api_attachment_requirements \
+         ORDER BY api_id, id",
+    )
+    .fetch_all(conn)
+    .await?;
+    requirements_of(&rows)
+}
+
+fn requirements_of(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<AttachmentRequirement>> {
     rows.iter()
         .map(|r| {
             let kind: String = r.try_get("kind")?;

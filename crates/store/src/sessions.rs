@@ -2,17 +2,9 @@
 //! so a leaked database does not yield usable cookies.
 
 use jiff::Timestamp;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::{StoreResult, time};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub id: i64,
-    pub user_id: i64,
-    pub csrf_token: String,
-    pub expires_at: Timestamp,
-}
 
 /// Opens a session for `user_id` if their password hash is still `password_hash` (the one the
 /// login verified): a login that raced with a password change opens nothing. None then.
@@ -38,34 +30,6 @@ pub async fn insert(
     .fetch_optional(conn)
     .await?;
     Ok(id)
-}
-
-/// The live session with this token hash, if it has not expired, and the time it was last seen.
-pub async fn find_live(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    now: Timestamp,
-) -> StoreResult<Option<(Session, Timestamp)>> {
-    let row = sqlx::query(
-        "SELECT id, user_id, csrf_token, expires_at, last_seen_at FROM sessions \
-         WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(time::to_db(now))
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let expires_at: String = row.try_get("expires_at")?;
-    let last_seen: String = row.try_get("last_seen_at")?;
-    Ok(Some((
-        Session {
-            id: row.try_get("id")?,
-            user_id: row.try_get("user_id")?,
-            csrf_token: row.try_get("csrf_token")?,
-            expires_at: time::from_db("sessions.expires_at", &expires_at)?,
-        },
-        time::from_db("sessions.last_seen_at", &last_seen)?,
-    )))
 }
 
 /// Slides the idle expiry forward.

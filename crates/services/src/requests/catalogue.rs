@@ -19,17 +19,28 @@ pub struct CatalogueEntry {
 
 impl RequestService {
     pub async fn catalogue(&self) -> Result<Vec<CatalogueEntry>, ServiceError> {
+        // Three statements however many APIs (the list page draws its filter from this on
+        // every view): the APIs, their providers, every requirement.
         let mut conn = self.db.acquire().await?;
+        let list = apis::list(&mut conn).await?;
+        let providers: std::collections::HashMap<i64, _> = organizations::list(&mut conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let mut requirements = apis::all_requirements(&mut conn).await?;
         let mut out = Vec::new();
-        for api in apis::list(&mut conn).await? {
-            let provider = organizations::find(&mut conn, api.provider_id)
-                .await?
+        for api in list {
+            let provider = providers
+                .get(&api.provider_id)
+                .cloned()
                 .ok_or(ServiceError::NotFound)?;
-            let requirements = apis::requirements(&mut conn, api.id).await?;
+            let (own, rest) = requirements.into_iter().partition(|r| r.api_id == api.id);
+            requirements = rest;
             out.push(CatalogueEntry {
                 api,
                 provider,
-                requirements,
+                requirements: own,
             });
         }
         Ok(out)

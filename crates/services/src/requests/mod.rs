@@ -238,19 +238,20 @@ pub(crate) async fn facts_of(
     conn: &mut AnyConnection,
     request: &Request,
 ) -> Result<RequestFacts, ServiceError> {
-    let signed_roles = signatures::valid_for(conn, request.id)
-        .await?
-        .into_iter()
-        .map(|s| s.role)
-        .collect();
-    Ok(RequestFacts {
+    let signatures = signatures::valid_for(conn, request.id).await?;
+    Ok(facts_from(request, &signatures))
+}
+
+/// The facts of a request whose valid signatures are already read (the detail shows them too).
+pub(crate) fn facts_from(request: &Request, signatures: &[signatures::Signature]) -> RequestFacts {
+    RequestFacts {
         requester_id: request.requester.id,
         provider_id: request.provider.id,
         status: request.status,
         it_director_id: request.it_director.id,
         technical_lead_id: request.technical_lead.id,
-        signed_roles,
-    })
+        signed_roles: signatures.iter().map(|s| s.role).collect(),
+    }
 }
 
 /// Moves a claimed request where `action` takes it (the lifecycle's table,

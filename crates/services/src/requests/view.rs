@@ -365,7 +365,8 @@ impl RequestService {
         let request = requests::find(&mut conn, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let facts = facts_of(&mut conn, &request).await?;
+        let signatures = signatures::valid_for(&mut conn, id).await?;
+        let facts = super::facts_from(&request, &signatures);
         if !access::can_view(actor, &facts) {
             return Err(ServiceError::NotFound);
         }
@@ -383,7 +384,7 @@ impl RequestService {
             origin,
             copies: requests::copies_of(&mut conn, id).await?,
             actions: access::available_actions(actor, &facts),
-            signatures: signatures::valid_for(&mut conn, id).await?,
+            signatures,
             history: events::of_request(&mut conn, id).await?,
             attachments: attachments::of_request(&mut conn, id).await?,
             requirements: apis::requirements(&mut conn, request.api_id).await?,
@@ -391,6 +392,19 @@ impl RequestService {
             request,
             facts,
         })
+    }
+
+    /// The history of a request the user may see (`GET /api/v1/requests/{id}/history`): the
+    /// statements that decide who may see it and the events, not the whole detail.
+    pub async fn history(&self, actor: &Actor, id: i64) -> Result<Vec<Event>, ServiceError> {
+        let mut conn = self.db.acquire().await?;
+        let request = requests::find(&mut conn, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if !access::can_view(actor, &facts_of(&mut conn, &request).await?) {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(events::of_request(&mut conn, id).await?)
     }
 
     /// The detail, if `actor` may do `action` on the request now (the pages of Alterar and

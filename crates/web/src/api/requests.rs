@@ -424,6 +424,6 @@ pub async fn history(
     ApiUser(account): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    let detail = state.requests.detail(&actor_of(&account), id).await?;
-    Ok(Json(detail.history.iter().map(EventView::from).collect()))
+    let history = state.requests.history(&actor_of(&account), id).await?;
+    Ok(Json(history.iter().map(EventView::from).collect()))
 }
