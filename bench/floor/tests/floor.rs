@@ -1,5 +1,4 @@
-//! The floor answers what bench/run asks of it. (Being an integration test also makes
-//! `cargo test` build this package's executables, which `bench/run --quick` then runs.)
+//! The floor answers what bench/run asks of it (`cargo test -p adesao-bench-floor`).
 
 use std::process::{Child, Command};
 use std::time::Duration;
