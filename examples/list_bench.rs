@@ -158,11 +158,7 @@ async fn main() -> anyhow::Result<()> {
         }
         times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let total = if count >= adesao_services::requests::ListPage::COUNT_CAP {
-            format!(">{count}")
-        } else {
-            count.to_string()
-        };
+        let total = count.to_string();
         println!(
             "{name:<58} {:>10.2} {:>10.2} {:>8}",
             ms(times[times.len() / 2]),

@@ -22,6 +22,7 @@ mod health;
 mod hostile_input;
 mod html_lifecycle;
 mod lifecycle_property;
+mod list_totals;
 mod login;
 mod mail;
 mod mail_servers;

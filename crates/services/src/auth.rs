@@ -2,7 +2,8 @@
 
 use adesao_domain::{Cpf, CpfError};
 use adesao_store::auth_failures::{self, Bucket};
-use adesao_store::users::{self, Account};
+use adesao_store::accounts::{self, Account};
+use adesao_store::users;
 use adesao_store::{Db, StoreError, api_tokens, known_devices, locks, sessions};
 use jiff::{SignedDuration, Timestamp};
 
@@ -186,7 +187,7 @@ impl AuthService {
         let password_ok = password::verify(password.to_owned(), stored.clone()).await;
         let account = match user {
             Some(user) if password_ok && user.active => {
-                users::find_account(&mut conn, user.id, self.clock.today()).await?
+                accounts::find_account(&mut conn, user.id, self.clock.today()).await?
             }
             _ => None,
         };
@@ -324,7 +325,7 @@ impl AuthService {
     pub async fn session(&self, token: &str) -> Result<Option<LiveSession>, AuthError> {
         let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
-        let found = users::find_account_by_session(
+        let found = accounts::find_account_by_session(
             &mut conn,
             &secret::token_hash(token),
             now,
@@ -376,7 +377,7 @@ impl AuthService {
     /// The account behind a bearer token, if the token is live and the user still may log in.
     pub async fn token_account(&self, token: &str) -> Result<Option<Account>, AuthError> {
         let mut conn = self.db.acquire().await?;
-        let account = users::find_account_by_token(
+        let account = accounts::find_account_by_token(
             &mut conn,
             &secret::token_hash(token),
             self.clock.now(),

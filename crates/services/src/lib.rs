@@ -15,7 +15,7 @@ pub mod requests;
 pub mod secret;
 pub mod signing_authority;
 
-pub use adesao_store::users::Account;
+pub use adesao_store::accounts::Account;
 pub use admin::AdminService;
 pub use auth::{Attempt, AuthError, AuthPolicy, AuthService, Login, NewSession};
 pub use clock::Clock;

@@ -65,6 +65,19 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection it hands out: a round trip on PostgreSQL, a hand-off
+            // to SQLite's thread, on every acquire, and a page acquires several (issue 15). A
+            // connection used within the last half-minute is alive; one idle longer is checked,
+            // and closed (another taken) when it does not answer.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(30) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -290,6 +303,15 @@ mod tests {
         );
         assert_eq!(
             count("SELECT COUNT(*) FROM requests WHERE api_id = 7").await,
+            1
+        );
+        // Migration 10 counts the requests already there.
+        assert_eq!(
+            count(
+                "SELECT n FROM request_counts WHERE requester_id = 1 AND provider_id = 2 \
+                 AND api_id = 7 AND request_type = 'adhesion' AND status = 'granted'"
+            )
+            .await,
             1
         );
         assert_eq!(

@@ -10,6 +10,7 @@
 mod db;
 pub mod time;
 
+pub mod accounts;
 pub mod api_access;
 pub mod api_tokens;
 pub mod apis;

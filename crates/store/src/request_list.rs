@@ -1,8 +1,8 @@
 //! The list of requests (seed 1.1/1.11): scoped, filtered, newest first, one page at a time.
 //!
 //! Built for a million rows: the filters match the indexes of the `requests` table, the page is
-//! chosen on `requests` alone (`id`s only) and joined to names afterwards, and the total is
-//! counted only up to a cap, so no page costs a scan of the whole table.
+//! chosen on `requests` alone (`id`s only) and joined to names afterwards, and the total is read
+//! from the kept counts, so no page costs a scan of the whole table.
 
 use adesao_domain::{RequestNumber, RequestStatus, RequestType, Volume};
 use jiff::Timestamp;
@@ -323,19 +323,17 @@ async fn select(
         .collect()
 }
 
-/// How many requests match, counting at most `cap` (the answer is then `cap`).
-pub async fn count_capped(
-    conn: &mut AnyConnection,
-    scope: Scope,
-    filter: &Filter,
-    cap: i64,
-) -> StoreResult<i64> {
-    let (clause, mut args) = where_clause(scope, filter);
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM requests r {clause} LIMIT ${}) c",
-        args.len() + 1
-    );
-    args.push(Arg::Int(cap));
+/// How many requests match, exactly. Without a number, every filter is a column of the kept
+/// counts (migration 0010), so the total is a sum over a few hundred of their rows however many
+/// requests there are; a number names at most one request, which its unique index finds.
+pub async fn count(conn: &mut AnyConnection, scope: Scope, filter: &Filter) -> StoreResult<i64> {
+    let (clause, args) = where_clause(scope, filter);
+    let sql = if filter.number.is_some() {
+        format!("SELECT COUNT(*) FROM requests r {clause}")
+    } else {
+        // PostgreSQL sums BIGINTs as NUMERIC, which the Any driver cannot decode.
+        format!("SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) FROM request_counts r {clause}")
+    };
     let row = bind_all(sqlx::query(&sql), args).fetch_one(conn).await?;
     Ok(row.try_get(0)?)
 }

@@ -9,7 +9,7 @@ use adesao_services::reports::{self, ReportRows};
 use adesao_services::requests::ListParams;
 use std::sync::Arc;
 
-use adesao_store::users::Account;
+use adesao_store::accounts::Account;
 use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -5,7 +5,7 @@ use adesao_documents::report::{FilterUsed, RequestLine, RequestsReport};
 use adesao_documents::typesetter::Job;
 use adesao_domain::volume::format_thousands;
 use adesao_store::request_list::{self, ReportRow};
-use adesao_store::users::Account;
+use adesao_store::accounts::Account;
 use jiff::Timestamp;
 
 use super::{COLUMNS, Names};
@@ -53,7 +53,7 @@ impl RequestService {
         let scope = params.show.scope(actor);
         let matching = {
             let mut conn = self.db().acquire().await?;
-            request_list::count_capped(&mut conn, scope, &params.filter, ROW_LIMIT + 1).await?
+            request_list::count(&mut conn, scope, &params.filter).await?
         };
         if matching > ROW_LIMIT {
             return Err(ServiceError::TooManyRows(format!(

@@ -125,7 +125,7 @@ pub mod actions {
     }
 }
 
-pub fn actor_of(account: &adesao_store::users::Account) -> Actor {
+pub fn actor_of(account: &adesao_store::accounts::Account) -> Actor {
     Actor {
         user_id: account.user.id,
         organization_id: account.organization.id,

@@ -191,16 +191,13 @@ impl ListQuery {
 
 pub struct ListPage {
     pub items: Vec<ListRow>,
-    /// Exact when below [`ListPage::COUNT_CAP`], otherwise the cap.
+    /// How many requests match, exactly (the kept counts, migration 0010).
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
 }
 
 impl ListPage {
-    /// Counting stops here: past it the list says "mais de 10.000".
-    pub const COUNT_CAP: i64 = 10_000;
-
     /// The last page number any list accepts (a million pages of 100 is far past every list;
     /// the bound keeps page arithmetic from overflowing).
     pub const MAX_PAGE: i64 = 1_000_000;
@@ -233,10 +230,6 @@ impl ListPage {
     /// `page` brought into 1..=[`MAX_PAGE`](Self::MAX_PAGE).
     pub fn clamp_page(page: i64) -> i64 {
         page.clamp(1, Self::MAX_PAGE)
-    }
-
-    pub fn total_is_capped(&self) -> bool {
-        self.total >= Self::COUNT_CAP
     }
 
     pub fn pages(&self) -> i64 {
@@ -327,23 +320,21 @@ async fn signer_problems(
 }
 
 impl RequestService {
-    /// A page of the list. A page past the last (when the total is exact) is 404, so a client
-    /// walking the pages learns where they end rather than getting pages that are not there.
+    /// A page of the list. A page past the last is 404, so a client walking the pages learns
+    /// where they end rather than getting pages that are not there.
     pub async fn list(&self, actor: &Actor, params: &ListParams) -> Result<ListPage, ServiceError> {
         let per_page = params.per_page.clamp(1, ListPage::MAX_PER_PAGE);
         let page = ListPage::clamp_page(params.page);
         let scope = params.show.scope(actor);
         let mut conn = self.db.acquire().await?;
-        let total =
-            request_list::count_capped(&mut conn, scope, &params.filter, ListPage::COUNT_CAP)
-                .await?;
+        let total = request_list::count(&mut conn, scope, &params.filter).await?;
         let list = ListPage {
             items: Vec::new(),
             total,
             page,
             per_page,
         };
-        let page = if page > list.pages() && !list.total_is_capped() {
+        let page = if page > list.pages() {
             if !params.past_the_end_shows_last {
                 return Err(ServiceError::PageNotFound { last: list.pages() });
             }

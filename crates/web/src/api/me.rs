@@ -1,6 +1,6 @@
 //! `GET /api/v1/me`.
 
-use adesao_store::users::Account;
+use adesao_store::accounts::Account;
 use axum::Json;
 use serde::Serialize;
 

@@ -36,7 +36,7 @@ pub struct ListParamsQuery {
     provider_id: Option<i64>,
     #[param(schema_with = schemas::id)]
     api_id: Option<i64>,
-    /// 1 to 1,000,000; past the last page (when the total is exact) the answer is 404.
+    /// 1 to 1,000,000; past the last page the answer is 404.
     #[param(schema_with = schemas::page)]
     page: Option<i64>,
     /// 1 to 100 (default 20).
@@ -82,13 +82,12 @@ pub async fn list(
     let actor = actor_of(&account);
     let params = q.judge(&actor)?;
     let page = state.requests.list(&actor, &params).await?;
-    Ok(Json(Page {
-        items: page.items.iter().map(ListItemView::from).collect(),
-        total: page.total,
-        total_is_lower_bound: page.total_is_capped(),
-        page: page.page,
-        per_page: page.per_page,
-    }))
+    Ok(Json(Page::new(
+        page.items.iter().map(ListItemView::from).collect(),
+        page.total,
+        page.page,
+        page.per_page,
+    )))
 }
 
 /// The body of Incluir (`POST`): the fields a draft needs.

@@ -230,10 +230,25 @@ impl From<&ListRow> for ListItemView {
 pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     pub total: i64,
-    /// True when `total` is only a lower bound (counting stops at 10,000).
+    /// Always false: `total` is exact. Until 2026-11 lists counted only up to 10,000 and set
+    /// this past it; the field stays so that clients reading it keep working.
+    #[deprecated(note = "totals are exact; always false")]
     pub total_is_lower_bound: bool,
     pub page: i64,
     pub per_page: i64,
+}
+
+impl<T: ToSchema> Page<T> {
+    #[allow(deprecated)] // the one place that sets the deprecated field
+    pub fn new(items: Vec<T>, total: i64, page: i64, per_page: i64) -> Self {
+        Self {
+            items,
+            total,
+            total_is_lower_bound: false,
+            page,
+            per_page,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -47,13 +47,12 @@ impl SearchQuery {
 
 /// A page of the services as the API's list shape.
 fn page<T, V: ToSchema>(found: Paged<T>, view: impl Fn(&T) -> V) -> Page<V> {
-    Page {
-        items: found.items.iter().map(view).collect(),
-        total: found.total,
-        total_is_lower_bound: false,
-        page: found.page,
-        per_page: found.per_page,
-    }
+    Page::new(
+        found.items.iter().map(view).collect(),
+        found.total,
+        found.page,
+        found.per_page,
+    )
 }
 
 /// An organization as the administration shows it (SPEC §11).

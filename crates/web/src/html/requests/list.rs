@@ -202,15 +202,12 @@ async fn list_page(
         .as_ref()
         .map_or_else(|| Show::default_for(&actor), |p| p.show);
     q.mostrar = show.code().to_owned();
-    let catalogue = state.requests.catalogue().await?;
-    let organizations = state.requests.organizations().await?;
+    let choices = state.requests.list_choices().await?;
     let (rows, total, pages, page_number) = match params {
         Some(mut params) => {
             params.past_the_end_shows_last = true;
             let listed = state.requests.list(&actor, &params).await?;
-            let total_text = if listed.total_is_capped() {
-                format!("Mais de {} solicitações", format::count(listed.total))
-            } else if listed.total == 1 {
+            let total_text = if listed.total == 1 {
                 "1 solicitação".to_owned()
             } else {
                 format!("{} solicitações", format::count(listed.total))
@@ -243,12 +240,11 @@ async fn list_page(
             current: n == page_number,
         })
         .collect();
-    let mut providers: Vec<(String, String)> = catalogue
-        .iter()
-        .map(|e| (e.provider.id.to_string(), e.provider.name.clone()))
+    let providers = choices
+        .providers()
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name.clone()))
         .collect();
-    providers.sort();
-    providers.dedup();
 
     let remembered = link(page_number);
     let remembered =
@@ -270,14 +266,16 @@ async fn list_page(
             .iter()
             .map(|s| (s.code(), s.label()))
             .collect(),
-        organizations: organizations
+        organizations: choices
+            .organizations
             .iter()
             .map(|o| (o.id.to_string(), o.name.clone()))
             .collect(),
         providers,
-        apis: catalogue
+        apis: choices
+            .apis
             .iter()
-            .map(|e| (e.api.id.to_string(), e.api.name.clone()))
+            .map(|(api, _)| (api.id.to_string(), api.name.clone()))
             .collect(),
         can_create: access::can_create(&actor),
         this_year,
