@@ -23,14 +23,24 @@ SELECT requester_id, provider_id, api_id, request_type, status, COUNT(*)
 FROM requests
 GROUP BY requester_id, provider_id, api_id, request_type, status;
 
--- Adds `delta` to one count, creating its row at the first request.
+-- Adds `delta` to one count, creating its row at the first request. A decrement is a plain
+-- UPDATE (its row exists): an upsert would have PostgreSQL check `n >= 0` on the row it proposes
+-- to insert, -1, before it finds the conflict.
 CREATE FUNCTION request_counts_add(
     p_requester BIGINT, p_provider BIGINT, p_api BIGINT, p_type TEXT, p_status TEXT, delta BIGINT
-) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO request_counts (requester_id, provider_id, api_id, request_type, status, n)
-    VALUES (p_requester, p_provider, p_api, p_type, p_status, delta)
-    ON CONFLICT (requester_id, provider_id, api_id, request_type, status)
-    DO UPDATE SET n = request_counts.n + EXCLUDED.n;
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF delta < 0 THEN
+        UPDATE request_counts SET n = n + delta
+        WHERE requester_id = p_requester AND provider_id = p_provider AND api_id = p_api
+          AND request_type = p_type AND status = p_status;
+    ELSE
+        INSERT INTO request_counts (requester_id, provider_id, api_id, request_type, status, n)
+        VALUES (p_requester, p_provider, p_api, p_type, p_status, delta)
+        ON CONFLICT (requester_id, provider_id, api_id, request_type, status)
+        DO UPDATE SET n = request_counts.n + EXCLUDED.n;
+    END IF;
+END;
 $$;
 
 -- A count's row stays locked until its transaction ends. A transition touches two rows (the old
