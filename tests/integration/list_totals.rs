@@ -93,7 +93,10 @@ async fn list_totals_equal_a_count_of_the_requests() {
             checked += usize::from(expected > 0);
         }
     }
-    assert!(checked > 30, "too few non-empty cases to prove much: {checked}");
+    assert!(
+        checked > 30,
+        "too few non-empty cases to prove much: {checked}"
+    );
 
     // A number names one request or none; the count follows the scope.
     let number: String = sqlx::query_scalar("SELECT number FROM requests WHERE requester_id = $1")
@@ -101,8 +104,14 @@ async fn list_totals_equal_a_count_of_the_requests() {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    assert_eq!(total(&app, &admin, &format!("show=todas&number={number}")).await, (1, 1));
-    assert_eq!(total(&app, &manager, &format!("number={number}")).await, (1, 1));
+    assert_eq!(
+        total(&app, &admin, &format!("show=todas&number={number}")).await,
+        (1, 1)
+    );
+    assert_eq!(
+        total(&app, &manager, &format!("number={number}")).await,
+        (1, 1)
+    );
     assert_eq!(
         total(&app, &admin, "show=todas&number=999999/2020").await,
         (0, 0)

@@ -1,8 +1,8 @@
 //! Login with CPF and password, browser sessions, API tokens, and the rate limit on guessing.
 
 use adesao_domain::{Cpf, CpfError};
-use adesao_store::auth_failures::{self, Bucket};
 use adesao_store::accounts::{self, Account};
+use adesao_store::auth_failures::{self, Bucket};
 use adesao_store::users;
 use adesao_store::{Db, StoreError, api_tokens, known_devices, locks, sessions};
 use jiff::{SignedDuration, Timestamp};

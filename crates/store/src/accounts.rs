@@ -162,4 +162,3 @@ pub async fn find_account_by_session(
     };
     Ok(Some((facts, account)))
 }
-

@@ -49,7 +49,8 @@ pub(crate) fn day(d: Date) -> String {
     d.to_string()
 }
 
-pub(crate) const COLUMNS: &str = "u.id, u.organization_id, u.cpf, u.name, u.email, u.mobile, u.active";
+pub(crate) const COLUMNS: &str =
+    "u.id, u.organization_id, u.cpf, u.name, u.email, u.mobile, u.active";
 
 pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
     let cpf: String = row.try_get("cpf")?;

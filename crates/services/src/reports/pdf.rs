@@ -4,8 +4,8 @@
 use adesao_documents::report::{FilterUsed, RequestLine, RequestsReport};
 use adesao_documents::typesetter::Job;
 use adesao_domain::volume::format_thousands;
-use adesao_store::request_list::{self, ReportRow};
 use adesao_store::accounts::Account;
+use adesao_store::request_list::{self, ReportRow};
 use jiff::Timestamp;
 
 use super::{COLUMNS, Names};
