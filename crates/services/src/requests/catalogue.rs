@@ -17,46 +17,42 @@ pub struct CatalogueEntry {
     pub requirements: Vec<AttachmentRequirement>,
 }
 
-/// What the list's filters offer: every organization (Solicitante) and the APIs of the catalogue
-/// with their providers (API, Cedente), by name.
+/// What the list's filters offer, as (id, name): every organization by acronym (Solicitante),
+/// the APIs of the catalogue by name (API) and their providers by name (Cedente).
 pub struct ListChoices {
-    pub organizations: Vec<Organization>,
-    pub apis: Vec<(Api, Organization)>,
-}
-
-impl ListChoices {
-    /// The providers of the listed APIs, each once, by name.
-    pub fn providers(&self) -> Vec<&Organization> {
-        let mut providers: Vec<&Organization> = self.apis.iter().map(|(_, p)| p).collect();
-        providers.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-        providers.dedup_by_key(|p| p.id);
-        providers
-    }
+    pub organizations: Vec<(i64, String)>,
+    pub apis: Vec<(i64, String)>,
+    pub providers: Vec<(i64, String)>,
 }
 
 impl RequestService {
-    /// The list page's filter choices in two statements on one connection: the page draws them
-    /// on every view, and the whole catalogue (with the attachment requirements) on a
-    /// connection of its own, then the organizations on another, cost it a third of its speed
-    /// (issue 15).
+    /// The list page's filter choices in two statements on one connection, reading names only:
+    /// the page draws them on every view. The whole catalogue (with the attachment
+    /// requirements) on a connection of its own, then whole organizations on another, cost it
+    /// a third of its speed (issue 15).
     pub async fn list_choices(&self) -> Result<ListChoices, ServiceError> {
         let mut conn = self.db.acquire().await?;
-        let organizations = organizations::list(&mut conn).await?;
-        let apis = apis::list(&mut conn)
-            .await?
-            .into_iter()
-            .map(|api| {
-                let provider = organizations
-                    .iter()
-                    .find(|o| o.id == api.provider_id)
-                    .cloned()
-                    .ok_or(ServiceError::NotFound)?;
-                Ok((api, provider))
+        let mut names = organizations::names(&mut conn).await?;
+        names.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+        let apis = apis::list(&mut conn).await?;
+        let name_of: std::collections::HashMap<i64, &str> = names
+            .iter()
+            .map(|(id, _, name)| (*id, name.as_str()))
+            .collect();
+        let mut providers: Vec<(i64, String)> = apis
+            .iter()
+            .filter_map(|a| {
+                name_of
+                    .get(&a.provider_id)
+                    .map(|name| (a.provider_id, (*name).to_owned()))
             })
-            .collect::<Result<_, ServiceError>>()?;
+            .collect();
+        providers.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+        providers.dedup_by_key(|p| p.0);
         Ok(ListChoices {
-            organizations,
-            apis,
+            organizations: names.into_iter().map(|(id, _, name)| (id, name)).collect(),
+            apis: apis.into_iter().map(|a| (a.id, a.name)).collect(),
+            providers,
         })
     }
 

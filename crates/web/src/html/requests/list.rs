@@ -240,11 +240,12 @@ async fn list_page(
             current: n == page_number,
         })
         .collect();
-    let providers = choices
-        .providers()
-        .into_iter()
-        .map(|p| (p.id.to_string(), p.name.clone()))
-        .collect();
+    let pairs = |items: &[(i64, String)]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect()
+    };
 
     let remembered = link(page_number);
     let remembered =
@@ -266,17 +267,9 @@ async fn list_page(
             .iter()
             .map(|s| (s.code(), s.label()))
             .collect(),
-        organizations: choices
-            .organizations
-            .iter()
-            .map(|o| (o.id.to_string(), o.name.clone()))
-            .collect(),
-        providers,
-        apis: choices
-            .apis
-            .iter()
-            .map(|(api, _)| (api.id.to_string(), api.name.clone()))
-            .collect(),
+        organizations: pairs(&choices.organizations),
+        providers: pairs(&choices.providers),
+        apis: pairs(&choices.apis),
         can_create: access::can_create(&actor),
         this_year,
         rows: rows
