@@ -217,6 +217,14 @@ fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
 mod tests {
     use super::*;
 
+    /// The one integer a test's statement selects.
+    async fn scalar(pool: &AnyPool, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
     #[test]
     fn recognises_backends() {
         assert_eq!(
@@ -270,13 +278,7 @@ mod tests {
             .unwrap();
         }
         db.analyze().await.unwrap();
-        let pool = db.pool();
-        let count = |sql: &'static str| async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(pool)
-                .await
-                .unwrap()
-        };
+        let count = |sql: &'static str| scalar(db.pool(), sql);
         assert!(count("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'organizations'").await > 0);
         assert_eq!(count("SELECT COUNT(*) FROM sqlite_stat4").await, 0);
         db.close().await;
@@ -339,13 +341,7 @@ mod tests {
         })
         .await
         .expect("migration 5 applies on a database with data");
-        let pool = db.pool();
-        let count = |sql: &'static str| async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(pool)
-                .await
-                .unwrap()
-        };
+        let count = |sql: &'static str| scalar(db.pool(), sql);
         assert_eq!(
             count("SELECT COUNT(*) FROM apis WHERE id = 7 AND accepting_requests = 1").await,
             1
@@ -382,14 +378,14 @@ mod tests {
         );
         // The new uniqueness: per provider.
         sqlx::query("INSERT INTO apis (provider_id, name, created_at) VALUES (1, 'API BPC', 't')")
-            .execute(pool)
+            .execute(db.pool())
             .await
             .unwrap();
         assert!(
             sqlx::query(
                 "INSERT INTO apis (provider_id, name, created_at) VALUES (2, 'API BPC', 't')"
             )
-            .execute(pool)
+            .execute(db.pool())
             .await
             .is_err()
         );

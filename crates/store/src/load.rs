@@ -110,7 +110,9 @@ pub async fn generate(db: &Db, total: usize) -> Result<(), StoreError> {
     // The kept counts (migration 0010) are made once at the end on PostgreSQL: its trigger would
     // update the same few hundred count rows a million times in this one transaction, each
     // update a new row version the next must step over (the load slowed to a crawl at half a
-    // million). SQLite updates them in place, at a cost the load hardly notices.
+    // million). SQLite updates them in place, at a cost the load hardly notices. Turning the
+    // trigger off locks `requests` until the load commits (or rolls back, trigger and all):
+    // fine for a measurement database, which is all this is for.
     let postgres = db.backend() == crate::Backend::Postgres;
     if postgres {
         sqlx::query("ALTER TABLE requests DISABLE TRIGGER request_counts_keep")
